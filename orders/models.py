@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from workup.models.pathway import OrderCategory, Priority
+from workup.roles import Role
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # ordered, nobody has started it
+    IN_PROGRESS = "in_progress", "In progress"  # someone is on it (e.g. patient sent to MRI)
+    COMPLETED = "completed", "Completed"  # done, with a result
+    NOT_INDICATED = "not_indicated", "Not indicated"  # a clinician decided it is not needed (reason kept)
+    CANCELLED = "cancelled", "Cancelled"  # withdrawn, e.g. ordered twice or workup closed (reason kept)
+
+
+OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.IN_PROGRESS)
+
+# The state machine: which status may follow which. Everything else is an illegal transition.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING: frozenset(
+        {OrderStatus.IN_PROGRESS, OrderStatus.COMPLETED, OrderStatus.NOT_INDICATED, OrderStatus.CANCELLED}
+    ),
+    OrderStatus.IN_PROGRESS: frozenset({OrderStatus.COMPLETED, OrderStatus.NOT_INDICATED, OrderStatus.CANCELLED}),
+    OrderStatus.COMPLETED: frozenset(),
+    OrderStatus.NOT_INDICATED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+class Order(models.Model):
+    """One tracked piece of work of a workup's pathway, with a due time."""
+
+    workup = models.ForeignKey("workup.Workup", on_delete=models.PROTECT, related_name="orders")
+    key = models.SlugField(max_length=64, help_text="The order template's key, e.g. mri_spine.")
+    title = models.CharField(max_length=300)
+    category = models.CharField(max_length=16, choices=OrderCategory.choices)
+    priority = models.CharField(max_length=8, choices=Priority.choices)
+    assigned_role = models.CharField(max_length=16, choices=Role.choices)
+    # 1 for the order made at triage; recurring checks count up (resp_check #2, #3, ...).
+    occurrence = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    due_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic-concurrency counter.")
+
+    result = models.TextField(blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was marked not indicated or cancelled.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # When and by whom it was marked not indicated or cancelled.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            # orders.selectors.orders_overdue and the overdue dashboard: open orders by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status__in=["pending", "in_progress"]),
+                name="order_open_due_idx",
+            ),
+            # Workup page and progress: the orders of one workup by status.
+            models.Index(fields=["workup", "status"], name="order_workup_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} #{self.occurrence} (workup {self.workup_id}, {self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES

@@ -1,0 +1,21 @@
+from workup.models.audit import AuditEvent
+from workup.models.pathway import OrderTemplate, PathwayTemplate
+from workup.models.patient import Patient, Sex
+from workup.models.people import User
+from workup.models.ward import Ward
+from workup.models.workup import Condition, Reflexes, WeaknessPattern, Workup, WorkupStatus
+
+__all__ = [
+    "AuditEvent",
+    "Condition",
+    "OrderTemplate",
+    "PathwayTemplate",
+    "Patient",
+    "Reflexes",
+    "Sex",
+    "User",
+    "Ward",
+    "WeaknessPattern",
+    "Workup",
+    "WorkupStatus",
+]

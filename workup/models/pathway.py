@@ -1,0 +1,69 @@
+from django.db import models
+
+from workup.roles import Role
+
+
+class OrderCategory(models.TextChoices):
+    RESPIRATORY = "respiratory", "Respiratory"
+    NEURO = "neuro", "Neurological exam"
+    CARE = "care", "Level of care"
+    LABS = "labs", "Laboratory"
+    NURSING = "nursing", "Nursing"
+    IMAGING = "imaging", "Imaging"
+    PROCEDURE = "procedure", "Procedure"
+    NEUROPHYSIOLOGY = "neurophysiology", "Neurophysiology"
+    TREATMENT = "treatment", "Treatment"
+
+
+class Priority(models.TextChoices):
+    ROUTINE = "routine", "Routine"  # due within the pathway's normal window
+    URGENT = "urgent", "Urgent"  # due within hours; escalates early
+    STAT = "stat", "STAT"  # now: red flags present or life-threatening risk
+
+
+class PathwayTemplate(models.Model):
+    """A versioned, published pathway (e.g. "suspected-gbs" v1). Rows are data, loaded from
+    workup/pathways/*.yaml; a published version is never edited, a change is a new version."""
+
+    key = models.SlugField(max_length=64)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    condition = models.CharField(max_length=32)
+    description = models.TextField(blank=True)
+    published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    source_file = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["key", "-version"]
+        constraints = [models.UniqueConstraint(fields=["key", "version"], name="pathway_key_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+
+class OrderTemplate(models.Model):
+    pathway = models.ForeignKey(PathwayTemplate, on_delete=models.CASCADE, related_name="order_templates")
+    key = models.SlugField(max_length=64)
+    title = models.CharField(max_length=300)
+    category = models.CharField(max_length=16, choices=OrderCategory.choices)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.ROUTINE)
+    assigned_role = models.CharField(max_length=16, choices=Role.choices, default=Role.NURSE)
+    # Null: not created at triage, only as the follow-up of another order (e.g. resp_check).
+    due_offset_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Used instead of due_offset_minutes when any cord red flag is present at triage.
+    stat_due_offset_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # After completion, the next occurrence is due this many minutes later.
+    recurrence_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Key of the order template the next occurrence uses (blank: this one).
+    recurs_as = models.SlugField(max_length=64, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    source = models.CharField(max_length=200, blank=True, help_text="Where the due window comes from.")
+
+    class Meta:
+        ordering = ["pathway", "position"]
+        constraints = [models.UniqueConstraint(fields=["pathway", "key"], name="order_template_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pathway}: {self.key}"

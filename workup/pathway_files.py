@@ -1,0 +1,168 @@
+"""Reading pathway definitions (YAML data files) and turning them into rows.
+
+The row-writing function takes the model classes as arguments so that the data migration can
+call it with historical models and the ``load_pathway`` command with the real ones.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from workup.models.pathway import OrderCategory, Priority
+from workup.roles import Role
+
+PATHWAYS_DIR = Path(__file__).resolve().parent / "pathways"
+DEFAULT_GBS_FILE = PATHWAYS_DIR / "suspected-gbs-v1.yaml"
+
+_CATEGORIES = set(OrderCategory.values)
+_PRIORITIES = set(Priority.values)
+_PATHWAY_KEYS = {"key", "version", "title", "condition", "description", "orders"}
+_ORDER_KEYS = {
+    "key",
+    "title",
+    "category",
+    "priority",
+    "assigned_role",
+    "due_offset_minutes",
+    "stat_due_offset_minutes",
+    "recurrence_interval_minutes",
+    "recurs_as",
+    "source",
+}
+
+
+class PathwayFileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderDefinition:
+    key: str
+    title: str
+    category: str
+    priority: str
+    assigned_role: str
+    due_offset_minutes: int | None
+    stat_due_offset_minutes: int | None
+    recurrence_interval_minutes: int | None
+    recurs_as: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PathwayDefinition:
+    key: str
+    version: int
+    title: str
+    condition: str
+    description: str
+    orders: tuple[OrderDefinition, ...] = field(default_factory=tuple)
+
+
+def _minutes(raw: dict, name: str, where: str) -> int | None:
+    value = raw.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise PathwayFileError(f"{where}: {name} must be a whole number of minutes ≥ 0, got {value!r}.")
+    return value
+
+
+def _order(raw: object, index: int) -> OrderDefinition:
+    where = f"orders[{index}]"
+    if not isinstance(raw, dict):
+        raise PathwayFileError(f"{where}: expected a mapping.")
+    unknown = set(raw) - _ORDER_KEYS
+    if unknown:
+        raise PathwayFileError(f"{where}: unknown fields {sorted(unknown)}.")
+    for required in ("key", "title", "category"):
+        if not raw.get(required):
+            raise PathwayFileError(f"{where}: {required} is required.")
+    if raw["category"] not in _CATEGORIES:
+        raise PathwayFileError(f"{where}: category must be one of {sorted(_CATEGORIES)}.")
+    priority = raw.get("priority", "routine")
+    if priority not in _PRIORITIES:
+        raise PathwayFileError(f"{where}: priority must be one of {sorted(_PRIORITIES)}.")
+    role = raw.get("assigned_role", Role.NURSE.value)
+    if role not in Role.values:
+        raise PathwayFileError(f"{where}: assigned_role must be one of {Role.values}.")
+    return OrderDefinition(
+        key=str(raw["key"]),
+        title=str(raw["title"]),
+        category=raw["category"],
+        priority=priority,
+        assigned_role=role,
+        due_offset_minutes=_minutes(raw, "due_offset_minutes", where),
+        stat_due_offset_minutes=_minutes(raw, "stat_due_offset_minutes", where),
+        recurrence_interval_minutes=_minutes(raw, "recurrence_interval_minutes", where),
+        recurs_as=str(raw.get("recurs_as") or ""),
+        source=str(raw.get("source") or ""),
+    )
+
+
+def parse_pathway(text: str) -> PathwayDefinition:
+    raw = yaml.safe_load(text)
+    if not isinstance(raw, dict):
+        raise PathwayFileError("A pathway file must be a mapping.")
+    unknown = set(raw) - _PATHWAY_KEYS
+    if unknown:
+        raise PathwayFileError(f"Unknown fields {sorted(unknown)}.")
+    for required in ("key", "version", "title", "condition", "orders"):
+        if raw.get(required) in (None, ""):
+            raise PathwayFileError(f"{required} is required.")
+    if not isinstance(raw["version"], int) or raw["version"] < 1:
+        raise PathwayFileError("version must be a whole number ≥ 1.")
+    if not isinstance(raw["orders"], list) or not raw["orders"]:
+        raise PathwayFileError("orders must be a non-empty list.")
+    orders = tuple(_order(item, index) for index, item in enumerate(raw["orders"]))
+    keys = [order.key for order in orders]
+    if len(keys) != len(set(keys)):
+        raise PathwayFileError("Order keys must be unique within a pathway.")
+    for order in orders:
+        if order.recurs_as and order.recurs_as not in keys:
+            raise PathwayFileError(f"{order.key}: recurs_as names unknown order '{order.recurs_as}'.")
+    return PathwayDefinition(
+        key=str(raw["key"]),
+        version=raw["version"],
+        title=str(raw["title"]),
+        condition=str(raw["condition"]),
+        description=str(raw.get("description") or "").strip(),
+        orders=orders,
+    )
+
+
+def read_pathway_file(path: Path) -> PathwayDefinition:
+    return parse_pathway(Path(path).read_text(encoding="utf-8"))
+
+
+def create_pathway_rows(*, pathway_model, order_template_model, definition: PathwayDefinition, source_file: str, now):
+    """Write a published pathway and its order templates. The caller checks for an existing version."""
+    pathway = pathway_model.objects.create(
+        key=definition.key,
+        version=definition.version,
+        title=definition.title,
+        condition=definition.condition,
+        description=definition.description,
+        published=True,
+        published_at=now,
+        source_file=source_file,
+    )
+    order_template_model.objects.bulk_create(
+        order_template_model(
+            pathway=pathway,
+            position=position,
+            key=order.key,
+            title=order.title,
+            category=order.category,
+            priority=order.priority,
+            assigned_role=order.assigned_role,
+            due_offset_minutes=order.due_offset_minutes,
+            stat_due_offset_minutes=order.stat_due_offset_minutes,
+            recurrence_interval_minutes=order.recurrence_interval_minutes,
+            recurs_as=order.recurs_as,
+            source=order.source,
+        )
+        for position, order in enumerate(definition.orders)
+    )
+    return pathway

@@ -1,0 +1,182 @@
+"""Triage: a suspected-GBS triage opens a workup and instantiates its pathway of orders."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from orders.services import orders_instantiate
+from workup.clinical.ranges import MAX_AGE_YEARS
+from workup.errors import DuplicateOpenWorkup, InvalidInput
+from workup.models import Condition, Patient, User, Ward, Workup
+from workup.models.audit import SubjectType
+from workup.selectors import pathway_current, workup_open_for_patient
+from workup.services.audit import audit_record
+
+PATHWAY_KEY_BY_CONDITION = {Condition.SUSPECTED_GBS: "suspected-gbs"}
+
+PATIENT_FIELDS = ("mrn", "name", "date_of_birth", "sex", "height_cm", "weight_kg")
+# Spec §1: findings recorded at triage; each is a typed field of Workup.
+TRIAGE_FINDING_FIELDS = (
+    "limb_weakness_pattern",
+    "paresthesia",
+    "facial_weakness",
+    "bulbar_weakness",
+    "dysphagia",
+    "dysarthria",
+    "weak_cough",
+    "dyspnea",
+    "bladder_bowel_dysfunction",
+    "sensory_level",
+    "fever_at_onset",
+    "marked_asymmetry",
+    "preceding_diarrhoea",
+    "reflexes",
+    "able_to_walk_unaided",
+    "mrc_sum_score",
+    "umn_signs",
+    "known_cancer",
+)
+TRIAGE_FIELDS = ("bed", "onset_of_weakness_on", *TRIAGE_FINDING_FIELDS)
+
+
+def _field_errors(instance, *, exclude: list[str]) -> dict[str, list[str]]:
+    try:
+        instance.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
+    return {}
+
+
+def _unknown(data: dict, allowed: tuple[str, ...]) -> dict[str, list[str]]:
+    return {key: ["Unknown field."] for key in data if key not in allowed}
+
+
+def _years_between(earlier: date, later: date) -> int:
+    return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
+
+
+def _date_errors(*, patient: Patient, workup: Workup, today: date) -> tuple[dict, dict]:
+    patient_errors, workup_errors = {}, {}
+    dob, onset = patient.date_of_birth, workup.onset_of_weakness_on
+    if isinstance(dob, date):
+        if dob > today:
+            patient_errors["date_of_birth"] = ["Date of birth cannot be in the future."]
+        elif _years_between(dob, today) > MAX_AGE_YEARS:
+            patient_errors["date_of_birth"] = [f"Date of birth gives an age over {MAX_AGE_YEARS} years; check it."]
+    if isinstance(onset, date):
+        if onset > today:
+            workup_errors["onset_of_weakness_on"] = [f"Onset of weakness cannot be in the future (today is {today})."]
+        elif isinstance(dob, date) and onset < dob:
+            workup_errors["onset_of_weakness_on"] = ["Onset of weakness cannot be before the date of birth."]
+    return patient_errors, workup_errors
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _identity_errors(*, existing: Patient, candidate: Patient) -> dict[str, list[str]]:
+    """An MRN that comes with another name, birth date or sex is a likely wrong-patient error."""
+    errors = {}
+    message = "MRN {mrn} is registered with a different {what}; check the MRN before continuing."
+    if existing.date_of_birth != candidate.date_of_birth:
+        errors["date_of_birth"] = [message.format(mrn=existing.mrn, what="date of birth")]
+    if existing.sex != candidate.sex:
+        errors["sex"] = [message.format(mrn=existing.mrn, what="sex")]
+    if not _same_name(existing.name, candidate.name):
+        errors["name"] = [message.format(mrn=existing.mrn, what="name")]
+    return errors
+
+
+def _patient_match_or_create(*, candidate: Patient) -> Patient:
+    existing = Patient.objects.select_for_update().filter(mrn=candidate.mrn).first()
+    if existing is None:
+        candidate.save()
+        return candidate
+    errors = _identity_errors(existing=existing, candidate=candidate)
+    if errors:
+        raise InvalidInput({"patient": errors})
+    # Height and weight change; the latest triage carries the current values.
+    existing.height_cm = candidate.height_cm
+    existing.weight_kg = candidate.weight_kg
+    existing.save(update_fields=["height_cm", "weight_kg", "updated_at"])
+    return existing
+
+
+def workup_open(
+    *,
+    patient_data: dict,
+    ward: Ward,
+    triage: dict,
+    opened_by: User,
+    now: datetime | None = None,
+    condition: str = Condition.SUSPECTED_GBS,
+) -> Workup:
+    """Open a workup for a triaged patient and create its pathway's orders, due from ``now`` (t0).
+
+    Raises InvalidInput (nothing written) for bad input, DuplicateOpenWorkup when the patient
+    already has an open workup for the condition, PathwayNotAvailable without a published pathway.
+    """
+    now = now or timezone.now()
+    today = timezone.localtime(now, ZoneInfo(ward.timezone)).date()
+
+    patient_errors = _unknown(patient_data, PATIENT_FIELDS)
+    workup_errors = _unknown(triage, TRIAGE_FIELDS)
+    for required in PATIENT_FIELDS:
+        if patient_data.get(required) in (None, ""):
+            patient_errors.setdefault(required, ["This field is required."])
+    if triage.get("onset_of_weakness_on") in (None, ""):
+        workup_errors.setdefault("onset_of_weakness_on", ["This field is required."])
+
+    patient = Patient(**{k: v for k, v in patient_data.items() if k in PATIENT_FIELDS})
+    workup = Workup(
+        ward=ward,
+        condition=condition,
+        triaged_at=now,
+        opened_by=opened_by,
+        **{k: v for k, v in triage.items() if k in TRIAGE_FIELDS},
+    )
+    patient_errors = {**_field_errors(patient, exclude=[]), **patient_errors}
+    workup_errors = {
+        **_field_errors(workup, exclude=["patient", "pathway", "ward", "opened_by"]),
+        **workup_errors,
+    }
+    more_patient, more_workup = _date_errors(patient=patient, workup=workup, today=today)
+    patient_errors = {**more_patient, **patient_errors}
+    workup_errors = {**more_workup, **workup_errors}
+    if patient_errors or workup_errors:
+        raise InvalidInput({**({"patient": patient_errors} if patient_errors else {}), **workup_errors})
+
+    pathway = pathway_current(key=PATHWAY_KEY_BY_CONDITION[condition])
+    try:
+        with transaction.atomic():
+            patient = _patient_match_or_create(candidate=patient)
+            existing = workup_open_for_patient(patient_id=patient.pk, condition=condition)
+            if existing is not None:
+                raise DuplicateOpenWorkup(mrn=patient.mrn, workup_id=existing.pk)
+            workup.patient = patient
+            workup.pathway = pathway
+            workup.save()
+            red_flags = workup.cord_red_flags
+            audit_record(
+                workup=workup,
+                subject_type=SubjectType.WORKUP,
+                subject_id=workup.pk,
+                action="opened",
+                actor=opened_by,
+                at=now,
+                to_status=workup.status,
+                details={"pathway": str(pathway), "cord_red_flags": red_flags},
+            )
+            orders_instantiate(workup=workup, pathway=pathway, by=opened_by, stat_imaging=bool(red_flags))
+    except IntegrityError as error:
+        # Two triages of the same patient at the same moment: the partial unique constraint
+        # lets only one through; the loser gets the same answer as a sequential duplicate.
+        existing = Workup.objects.filter(patient__mrn=patient.mrn, condition=condition, status="open").first()
+        if existing is None:
+            raise
+        raise DuplicateOpenWorkup(mrn=patient.mrn, workup_id=existing.pk) from error
+    return workup
