@@ -40,6 +40,9 @@ class Order(models.Model):
     # 1 for the order made at triage; recurring checks count up (resp_check #2, #3, ...).
     occurrence = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    # When the order was placed (triage time, or the completion of the previous occurrence):
+    # its due window, and so its escalation steps (spec §6), count from here.
+    ordered_at = models.DateTimeField()
     due_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=1, help_text="Optimistic-concurrency counter.")
 
@@ -80,3 +83,8 @@ class Order(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def window_minutes(self) -> int:
+        """Minutes from ordering to due: the 'interval' that spec §6 escalation percentages use."""
+        return int((self.due_at - self.ordered_at).total_seconds() // 60)

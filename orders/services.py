@@ -21,7 +21,9 @@ from workup.services.audit import audit_event, audit_record, audit_record_many
 TEXT_MAX_LENGTH = 4000
 
 
-def _order_from_template(*, workup: Workup, template: OrderTemplate, due_at: datetime, occurrence: int) -> Order:
+def _order_from_template(
+    *, workup: Workup, template: OrderTemplate, ordered_at: datetime, due_at: datetime, occurrence: int
+) -> Order:
     return Order(
         workup=workup,
         key=template.key,
@@ -30,6 +32,7 @@ def _order_from_template(*, workup: Workup, template: OrderTemplate, due_at: dat
         priority=template.priority,
         assigned_role=template.assigned_role,
         occurrence=occurrence,
+        ordered_at=ordered_at,
         due_at=due_at,
     )
 
@@ -47,6 +50,7 @@ def orders_instantiate(*, workup: Workup, pathway: PathwayTemplate, by: User, st
         order = _order_from_template(
             workup=workup,
             template=template,
+            ordered_at=workup.triaged_at,
             due_at=workup.triaged_at + timedelta(minutes=template.due_offset_minutes),
             occurrence=1,
         )
@@ -201,6 +205,7 @@ def order_schedule_next_occurrence(*, order: Order, by: User | None, now: dateti
     next_order = _order_from_template(
         workup=workup,
         template=next_template,
+        ordered_at=now,
         due_at=now + timedelta(minutes=template.recurrence_interval_minutes),
         occurrence=occurrence,
     )
