@@ -51,7 +51,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
         model = Patient
 
     mrn = factory.Sequence(lambda n: f"MRN{n:06d}")
-    name = factory.Sequence(lambda n: f"Test Patient {n}")
+    name = factory.LazyAttribute(lambda o: f"Test Patient {o.mrn}")
     date_of_birth = dt.date(1970, 5, 17)
     sex = Sex.MALE
     height_cm = 175
@@ -60,7 +60,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
 def patient_data(**overrides) -> dict:
     """Valid triage patient input; every call gives a new MRN."""
-    patient = PatientFactory.build()
+    patient = PatientFactory.build(**{k: v for k, v in overrides.items() if k in ("mrn", "name")})
     data = {
         "mrn": patient.mrn,
         "name": patient.name,

@@ -1,0 +1,49 @@
+import datetime as dt
+
+import pytest
+
+from tests.conftest import T0
+from tests.factories import open_workup
+from workup.errors import IllegalTransition, InvalidInput
+from workup.models import AuditEvent
+from workup.services.closing import workup_close
+
+pytestmark = pytest.mark.django_db
+
+LATER = T0 + dt.timedelta(days=3)
+
+
+def test_closing_cancels_open_orders_and_is_audited(ward, physician):
+    workup = open_workup(ward=ward, opened_by=physician, now=T0)
+
+    closed = workup_close(workup=workup, by=physician, reason="GBS excluded: B12 deficiency", now=LATER)
+
+    assert (closed.status, closed.closed_by, closed.closed_at, closed.version) == ("closed", physician, LATER, 2)
+    assert set(closed.orders.values_list("status", flat=True)) == {"cancelled"}
+    assert set(closed.orders.values_list("reason", flat=True)) == {"Workup closed: GBS excluded: B12 deficiency"}
+    event = AuditEvent.objects.get(subject_type="workup", action="closed")
+    assert (event.from_status, event.to_status, event.actor, event.reason) == (
+        "open",
+        "closed",
+        physician,
+        "GBS excluded: B12 deficiency",
+    )
+    assert AuditEvent.objects.filter(subject_type="order", action="cancelled").count() == closed.orders.count()
+
+
+def test_a_closed_workup_cannot_be_closed_again(ward, physician):
+    workup = open_workup(ward=ward, opened_by=physician, now=T0)
+    workup_close(workup=workup, by=physician, reason="Discharged", now=LATER)
+
+    with pytest.raises(IllegalTransition):
+        workup_close(workup=workup, by=physician, reason="Discharged", now=LATER)
+
+
+def test_closing_needs_a_reason(ward, physician):
+    workup = open_workup(ward=ward, opened_by=physician, now=T0)
+
+    with pytest.raises(InvalidInput):
+        workup_close(workup=workup, by=physician, reason=" ", now=LATER)
+
+    workup.refresh_from_db()
+    assert workup.status == "open"
