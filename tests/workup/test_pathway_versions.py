@@ -1,0 +1,126 @@
+import datetime as dt
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.conftest import T0
+from tests.factories import open_workup
+from workup.errors import PathwayConflict
+from workup.models import PathwayTemplate
+from workup.pathway_files import DEFAULT_GBS_FILE, PathwayFileError, parse_pathway
+from workup.services.pathways import pathway_publish
+
+pytestmark = pytest.mark.django_db
+
+
+def _v2_file(tmp_path, *, labs_due_minutes=120, version=2):
+    definition = yaml.safe_load(DEFAULT_GBS_FILE.read_text())
+    definition["version"] = version
+    definition["title"] = f"Suspected GBS v{version}"
+    for order in definition["orders"]:
+        if order["key"] == "labs":
+            order["due_offset_minutes"] = labs_due_minutes
+    path = tmp_path / f"suspected-gbs-v{version}.yaml"
+    path.write_text(yaml.safe_dump(definition))
+    return path
+
+
+def test_the_default_pathway_v1_is_published_by_the_migrations():
+    pathway = PathwayTemplate.objects.get(key="suspected-gbs", version=1)
+
+    assert pathway.published
+    assert pathway.order_templates.count() == 12
+    mri = pathway.order_templates.get(key="mri_spine")
+    assert (mri.due_offset_minutes, mri.stat_due_offset_minutes) == (24 * 60, 4 * 60)
+    assert "S7" in mri.source
+
+
+def test_publishing_v2_leaves_open_workups_on_v1_and_new_ones_start_on_v2(tmp_path, ward, physician):
+    running = open_workup(ward=ward, opened_by=physician, now=T0)
+    labs_due_before = running.orders.get(key="labs").due_at
+
+    pathway_publish(path=_v2_file(tmp_path, labs_due_minutes=120))
+    new = open_workup(ward=ward, opened_by=physician, now=T0)
+
+    running.refresh_from_db()
+    assert running.pathway.version == 1
+    assert running.orders.get(key="labs").due_at == labs_due_before == T0 + dt.timedelta(hours=4)
+    assert new.pathway.version == 2
+    assert new.orders.get(key="labs").due_at == T0 + dt.timedelta(hours=2)
+
+
+def test_recurrences_follow_the_workups_own_version(tmp_path, ward, physician):
+    from orders.services import order_complete
+
+    running = open_workup(ward=ward, opened_by=physician, now=T0)
+    definition = yaml.safe_load(DEFAULT_GBS_FILE.read_text())
+    definition["version"] = 2
+    for order in definition["orders"]:
+        if order["key"] == "neuro_exam":
+            order["recurrence_interval_minutes"] = 60
+    path = tmp_path / "v2.yaml"
+    path.write_text(yaml.safe_dump(definition))
+    pathway_publish(path=path)
+
+    order_complete(order=running.orders.get(key="neuro_exam"), by=physician, result="ok", now=T0)
+
+    assert running.orders.get(key="neuro_exam", occurrence=2).due_at == T0 + dt.timedelta(hours=8)
+
+
+def test_loading_the_same_file_twice_is_a_no_op(tmp_path):
+    path = _v2_file(tmp_path)
+    _, created_first = pathway_publish(path=path)
+    _, created_again = pathway_publish(path=path)
+
+    assert (created_first, created_again) == (True, False)
+    assert PathwayTemplate.objects.filter(key="suspected-gbs", version=2).count() == 1
+
+
+def test_a_published_version_cannot_be_changed(tmp_path):
+    pathway_publish(path=_v2_file(tmp_path, labs_due_minutes=120))
+
+    with pytest.raises(PathwayConflict, match="new version number"):
+        pathway_publish(path=_v2_file(tmp_path, labs_due_minutes=90))
+
+
+def test_load_pathway_command_reports_what_it_did(tmp_path, capsys):
+    call_command("load_pathway")
+    call_command("load_pathway", str(_v2_file(tmp_path)))
+
+    out = capsys.readouterr().out
+    assert "Already published: suspected-gbs v1" in out
+    assert "Published: suspected-gbs v2" in out
+
+
+def test_load_pathway_command_fails_clearly_on_a_bad_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("key: x\nversion: 1\ntitle: X\ncondition: c\norders: []\n")
+
+    with pytest.raises(CommandError, match="orders must be a non-empty list"):
+        call_command("load_pathway", str(bad))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"version": 0}, "version"),
+        ({"orders": [{"key": "a", "title": "A", "category": "astrology"}]}, "category"),
+        ({"orders": [{"key": "a", "title": "A", "category": "labs", "assigned_role": "porter"}]}, "assigned_role"),
+        ({"orders": [{"key": "a", "title": "A", "category": "labs", "due_offset_minutes": -5}]}, "minutes"),
+        ({"orders": [{"key": "a", "title": "A", "category": "labs", "recurs_as": "b"}]}, "recurs_as"),
+        ({"orders": [{"key": "a", "title": "A", "category": "labs"}] * 2}, "unique"),
+        ({"colour": "red"}, "Unknown fields"),
+    ],
+)
+def test_pathway_files_are_checked_before_anything_is_published(change, message):
+    definition = {
+        "key": "x",
+        "version": 1,
+        "title": "X",
+        "condition": "c",
+        "orders": [{"key": "a", "title": "A", "category": "labs"}],
+    }
+    with pytest.raises(PathwayFileError, match=message):
+        parse_pathway(yaml.safe_dump({**definition, **change}))
