@@ -21,7 +21,10 @@ run: $(STAMP)
 	$(BIN)/python manage.py load_pathway
 	$(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "Workup is starting on http://127.0.0.1:8000/  (API docs: /api/docs/, admin: /admin/). Ctrl-C stops all."
+	@echo "Demo logins (var/demo-logins.txt):"
+	@sed 's/^/  /' $${WORKUP_VAR_DIR:-var}/demo-logins.txt
+	@echo ""
+	@echo "Workup is starting on http://127.0.0.1:8000/  (admin: /admin/). Ctrl-C stops everything."
 	@echo ""
 	$(BIN)/honcho start -f Procfile
 
