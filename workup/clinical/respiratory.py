@@ -1,0 +1,204 @@
+"""Respiratory alert rules of spec §3, evaluated on every bedside reading.
+
+Decision support, not diagnosis: a finding says which threshold a reading crossed; the team
+decides on the level of care.
+
+Overlap semantics (see workup.clinical.rules): every rule that matches is its own finding, sorted
+worst first. FVC 900 mL in a man with IBW 70.566 kg (12.75 mL/kg) gives vc_critical (CRIT),
+vc_low (CRIT) and vc_absolute_low (HIGH) — plus vc_fall when it is a fall from a better value.
+Within a rule the worst matching threshold decides: vc_fall ≥ 50% is CRIT (not also HIGH),
+single-breath count ≤ 15 is CRIT (not also HIGH).
+
+"Best value" is the patient's highest previous FVC on this workup (spec §3, issue 4); the caller
+passes it in ``RespiratoryContext.best_fvc_ml`` without the reading being evaluated.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from workup.clinical.body import Sex, fvc_ml_per_kg, ideal_body_weight_kg
+from workup.clinical.rules import (
+    Condition,
+    Finding,
+    Measure,
+    Number,
+    Rule,
+    evaluate_rules,
+    to_decimal,
+)
+from workup.clinical.rules import Severity as S
+
+D = Decimal
+
+# Spec §3 rule table. The key is the spec's rule key; every threshold cites its source.
+RESPIRATORY_RULES: tuple[Rule, ...] = (
+    Rule(
+        key="vc_critical",
+        message="Vital capacity critically low",
+        conditions=(
+            # FVC < 15 mL/kg [S9]
+            Condition("fvc_ml_per_kg_ibw", "<", D("15"), S.CRIT, "[S9]", "FVC", "mL/kg IBW", "< 15 mL/kg IBW"),
+            # FVC < 1.0 L [S9]
+            Condition("fvc_ml", "<", D("1000"), S.CRIT, "[S9]", "FVC", "mL", "< 1.0 L"),
+        ),
+    ),
+    Rule(
+        key="vc_low",
+        message="Vital capacity below 20 mL/kg (20/30/40 rule)",
+        conditions=(
+            # FVC < 20 mL/kg: the "20" of the 20/30/40 rule [S1]
+            Condition("fvc_ml_per_kg_ibw", "<", D("20"), S.CRIT, "[S1]", "FVC", "mL/kg IBW", "< 20 mL/kg IBW"),
+        ),
+    ),
+    Rule(
+        key="vc_absolute_low",
+        message="Vital capacity below 1.5 L",
+        conditions=(
+            # FVC < 1.5 L [S9]
+            Condition("fvc_ml", "<", D("1500"), S.HIGH, "[S9]", "FVC", "mL", "< 1.5 L"),
+        ),
+    ),
+    Rule(
+        key="vc_fall",
+        message="Vital capacity has fallen from the patient's best value",
+        conditions=(
+            # fall ≥ 50% from best → CRIT [S1, S9]
+            Condition("fvc_fall_from_best_percent", ">=", D("50"), S.CRIT, "[S1, S9]", "fall", "%", "≥ 50%"),
+            # fall > 30% from best → HIGH [S1, S9]
+            Condition("fvc_fall_from_best_percent", ">", D("30"), S.HIGH, "[S1, S9]", "fall", "%", "> 30%"),
+        ),
+    ),
+    Rule(
+        key="nif_weak",
+        message="Inspiratory force weaker than −30 cmH2O (20/30/40 rule)",
+        conditions=(
+            # NIF is negative; weaker than −30 means −29…0, i.e. nif_cm_h2o > −30: the "30" [S1]
+            Condition("nif_cm_h2o", ">", D("-30"), S.CRIT, "[S1]", "NIF", "cmH2O", "weaker than −30 cmH2O"),
+        ),
+    ),
+    Rule(
+        key="mep_low",
+        message="Expiratory pressure below 40 cmH2O (20/30/40 rule)",
+        conditions=(
+            # MEP < 40 cmH2O: the "40" [S1]
+            Condition("mep_cm_h2o", "<", D("40"), S.HIGH, "[S1]", "MEP", "cmH2O", "< 40 cmH2O"),
+        ),
+    ),
+    Rule(
+        key="sbc_low",
+        message="Single-breath count low",
+        conditions=(
+            # single-breath count ≤ 15 → CRIT [S10]
+            Condition("single_breath_count", "<=", D("15"), S.CRIT, "[S10]", "count", "", "≤ 15"),
+            # single-breath count ≤ 19 → HIGH [S10]
+            Condition("single_breath_count", "<=", D("19"), S.HIGH, "[S10]", "count", "", "≤ 19"),
+        ),
+    ),
+    Rule(
+        key="resp_signs",
+        message="Signs of respiratory distress",
+        conditions=(
+            # dyspnea at rest, accessory muscle use, paradoxical breathing → CRIT [S2]
+            Condition("dyspnea_at_rest", "is_true", None, S.CRIT, "[S2]", "dyspnoea at rest"),
+            Condition("accessory_muscle_use", "is_true", None, S.CRIT, "[S2]", "accessory muscle use"),
+            Condition("paradoxical_breathing", "is_true", None, S.CRIT, "[S2]", "paradoxical breathing"),
+        ),
+    ),
+)
+
+# Shown on readings of a patient with facial weakness; not a finding [S10].
+FACIAL_WEAKNESS_CAVEAT = "spirometry may read low (poor lip seal)"
+
+
+@dataclass(frozen=True)
+class RespiratoryInput:
+    """One bedside respiratory reading; any subset of the measurements."""
+
+    fvc_ml: Number | None = None
+    nif_cm_h2o: Number | None = None  # negative, e.g. -45; "weaker" is closer to 0
+    mep_cm_h2o: Number | None = None
+    single_breath_count: int | None = None
+    respiratory_rate_per_min: Number | None = None  # recorded; no spec §3 rule uses it
+    spo2_percent: Number | None = None  # recorded; no spec §3 rule uses it
+    dyspnea_at_rest: bool | None = None
+    accessory_muscle_use: bool | None = None
+    paradoxical_breathing: bool | None = None
+
+
+@dataclass(frozen=True)
+class RespiratoryContext:
+    """What the rules need to know about the patient besides the reading."""
+
+    sex: Sex
+    height_cm: Number
+    weight_kg: Number
+    best_fvc_ml: Number | None = None  # highest previous FVC on this workup; None before the first
+    facial_weakness: bool = False
+
+
+@dataclass(frozen=True)
+class RespiratoryMeasures:
+    """Derived values, exact; the API rounds them for display."""
+
+    ibw_kg: Decimal
+    fvc_ml_per_kg_ibw: Decimal | None
+    fvc_ml_per_kg_actual: Decimal | None
+    fvc_change_from_best_percent: Decimal | None  # negative = a fall; +10 = 10% above the best
+
+
+def fvc_change_from_best_percent(*, fvc_ml: Number | None, best_fvc_ml: Number | None) -> Decimal | None:
+    """(FVC − best) / best × 100: −38.1 means 38.1% below the best. None without both values."""
+    fvc, best = to_decimal(fvc_ml), to_decimal(best_fvc_ml)
+    if fvc is None or best is None or best <= 0:
+        return None
+    return (fvc - best) * 100 / best
+
+
+def respiratory_measures(reading: RespiratoryInput, context: RespiratoryContext) -> RespiratoryMeasures:
+    ibw_kg = ideal_body_weight_kg(sex=context.sex, height_cm=context.height_cm)
+    has_fvc = reading.fvc_ml is not None
+    return RespiratoryMeasures(
+        ibw_kg=ibw_kg,
+        fvc_ml_per_kg_ibw=fvc_ml_per_kg(fvc_ml=reading.fvc_ml, weight_kg=ibw_kg) if has_fvc else None,
+        fvc_ml_per_kg_actual=fvc_ml_per_kg(fvc_ml=reading.fvc_ml, weight_kg=context.weight_kg) if has_fvc else None,
+        fvc_change_from_best_percent=fvc_change_from_best_percent(
+            fvc_ml=reading.fvc_ml, best_fvc_ml=context.best_fvc_ml
+        ),
+    )
+
+
+def respiratory_rule_inputs(reading: RespiratoryInput, measures: RespiratoryMeasures) -> dict[str, Measure | None]:
+    """The measures the rule table reads, by name. With ``rules.evaluate_rule`` a caller can run
+    each rule on its own and keep the others when one fails."""
+    change = measures.fvc_change_from_best_percent
+    return {
+        "fvc_ml": to_decimal(reading.fvc_ml),
+        "fvc_ml_per_kg_ibw": measures.fvc_ml_per_kg_ibw,
+        # A rise above the best is a negative fall and never matches.
+        "fvc_fall_from_best_percent": -change if change is not None else None,
+        "nif_cm_h2o": to_decimal(reading.nif_cm_h2o),
+        "mep_cm_h2o": to_decimal(reading.mep_cm_h2o),
+        "single_breath_count": to_decimal(reading.single_breath_count),
+        "dyspnea_at_rest": reading.dyspnea_at_rest,
+        "accessory_muscle_use": reading.accessory_muscle_use,
+        "paradoxical_breathing": reading.paradoxical_breathing,
+    }
+
+
+def evaluate_respiratory(
+    reading: RespiratoryInput,
+    context: RespiratoryContext,
+    *,
+    rules: tuple[Rule, ...] = RESPIRATORY_RULES,
+) -> list[Finding]:
+    """Every spec §3 rule the reading matches, worst severity first, then in table order.
+
+    ``rules`` defaults to the spec table; a published pathway version may pass its own.
+    """
+    measures = respiratory_measures(reading, context)
+    return evaluate_rules(rules, respiratory_rule_inputs(reading, measures))
+
+
+def respiratory_caveats(context: RespiratoryContext) -> list[str]:
+    """Caveats to show with a reading (not findings, never alerts)."""
+    return [FACIAL_WEAKNESS_CAVEAT] if context.facial_weakness else []
