@@ -1,0 +1,64 @@
+"""The "reconsider diagnosis" rule of spec §4 (MED).
+
+Decision support, not diagnosis: these features make GBS less likely [S8] and point the team to
+other causes, such as a cervical cord lesion; they rule nothing in or out. One rule key,
+``reconsider_diagnosis``, lists every feature present, so the ward sees one alert with its reasons.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from workup.clinical.rules import Condition, Finding, Measure, Number, Rule, evaluate_rules, to_decimal
+from workup.clinical.rules import Severity as S
+
+D = Decimal
+
+RECONSIDER_RULES: tuple[Rule, ...] = (
+    Rule(
+        key="reconsider_diagnosis",
+        message="Features that make GBS less likely: reconsider the diagnosis",
+        conditions=(
+            Condition("sensory_level", "is_true", None, S.MED, "[S8]", "sensory level"),
+            Condition(
+                "persistent_bladder_bowel_dysfunction",
+                "is_true",
+                None,
+                S.MED,
+                "[S8]",
+                "persistent bladder/bowel dysfunction",
+            ),
+            Condition("marked_asymmetry", "is_true", None, S.MED, "[S8]", "marked asymmetry"),
+            Condition("fever_at_onset", "is_true", None, S.MED, "[S8]", "fever at onset"),
+            # CSF WBC ≥ 50/µL [S8, S4]
+            Condition("csf_wbc_per_ul", ">=", D("50"), S.MED, "[S8, S4]", "CSF WBC", "/µL", "≥ 50/µL"),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DiagnosisFeatures:
+    """Features on file for the workup; None = not known."""
+
+    sensory_level: bool | None = None
+    # "Persistent" is the examiner's judgement, not derived from bladder scans here.
+    persistent_bladder_bowel_dysfunction: bool | None = None
+    marked_asymmetry: bool | None = None
+    fever_at_onset: bool | None = None
+    csf_wbc_per_ul: Number | None = None
+
+
+def reconsider_rule_inputs(features: DiagnosisFeatures) -> dict[str, Measure | None]:
+    return {
+        "sensory_level": features.sensory_level,
+        "persistent_bladder_bowel_dysfunction": features.persistent_bladder_bowel_dysfunction,
+        "marked_asymmetry": features.marked_asymmetry,
+        "fever_at_onset": features.fever_at_onset,
+        "csf_wbc_per_ul": to_decimal(features.csf_wbc_per_ul),
+    }
+
+
+def evaluate_reconsider_diagnosis(
+    features: DiagnosisFeatures, *, rules: tuple[Rule, ...] = RECONSIDER_RULES
+) -> list[Finding]:
+    return evaluate_rules(rules, reconsider_rule_inputs(features))
