@@ -1,0 +1,73 @@
+"""Adaptive resp_check cadence: 4 h; 2 h with EGRIS ≥ 3, an open HIGH/CRIT alert or a finding < 48 h ago."""
+
+import datetime as dt
+
+import pytest
+
+from workup.clinical.cadence import resp_check_cadence
+
+NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
+H = dt.timedelta(hours=1)
+
+
+def interval(egris_points=None, open_alerts=(), last_finding_at=None):
+    return resp_check_cadence(
+        egris_points=egris_points,
+        open_respiratory_alert_severities=open_alerts,
+        last_respiratory_finding_at=last_finding_at,
+        now=NOW,
+    ).interval_minutes
+
+
+def test_standard_cadence_is_4_hours():
+    cadence = resp_check_cadence(
+        egris_points=None, open_respiratory_alert_severities=[], last_respiratory_finding_at=None, now=NOW
+    )
+    assert (cadence.interval_minutes, cadence.reasons) == (240, ())
+
+
+@pytest.mark.parametrize(("egris_points", "minutes"), [(None, 240), (0, 240), (2, 240), (3, 120), (4, 120), (7, 120)])
+def test_egris_3_or_more_tightens_to_2_hours(egris_points, minutes):
+    assert interval(egris_points=egris_points) == minutes
+
+
+@pytest.mark.parametrize(
+    ("open_alerts", "minutes"),
+    [([], 240), (["MED"], 240), (["HIGH"], 120), (["CRIT"], 120), (["MED", "HIGH"], 120)],
+)
+def test_an_open_high_or_crit_respiratory_alert_tightens_to_2_hours(open_alerts, minutes):
+    assert interval(open_alerts=open_alerts) == minutes
+
+
+@pytest.mark.parametrize(
+    ("finding_age", "minutes"),
+    [
+        (dt.timedelta(minutes=10), 120),
+        (48 * H - dt.timedelta(minutes=1), 120),  # just inside 48 h
+        (48 * H, 240),  # 48 h without a finding: back to 4 h
+        (48 * H + dt.timedelta(minutes=1), 240),
+    ],
+)
+def test_back_to_4_hours_after_48_hours_without_a_finding(finding_age, minutes):
+    assert interval(last_finding_at=NOW - finding_age) == minutes
+
+
+def test_a_quiet_spell_never_overrides_egris_or_an_open_alert():
+    long_ago = NOW - 72 * H
+    assert interval(egris_points=3, last_finding_at=long_ago) == 120
+    assert interval(open_alerts=["HIGH"], last_finding_at=long_ago) == 120
+
+
+def test_cadence_names_every_reason():
+    cadence = resp_check_cadence(
+        egris_points=4,
+        open_respiratory_alert_severities=["CRIT"],
+        last_respiratory_finding_at=NOW - H,
+        now=NOW,
+    )
+    assert cadence.interval_minutes == 120
+    assert cadence.reasons == (
+        "EGRIS 4 ≥ 3",
+        "HIGH/CRIT respiratory alert open",
+        "respiratory finding in the last 48 h",
+    )
