@@ -2,15 +2,48 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from orders.models import OPEN_STATUSES, Order
-from workup.models import Ward
+from orders.models import OPEN_STATUSES, Order, OrderStatus
+from workup.models import User, Ward
+from workup.selectors import user_sees_all_wards
+
+# Progress of a workup: done = completed or decided not needed. Cancelled orders (withdrawn,
+# ordered twice) are left out of the total: they are not work the team still owes.
+DONE_STATUSES = (OrderStatus.COMPLETED, OrderStatus.NOT_INDICATED)
+
+
+def overdue_q(*, now: datetime) -> Q:
+    """Open orders of open workups whose due time has passed (strictly: at due it is not overdue)."""
+    return Q(status__in=OPEN_STATUSES, due_at__lt=now, workup__status="open")
 
 
 def orders_overdue(*, now: datetime, ward: Ward | None = None) -> QuerySet[Order]:
     """Open orders past their due time, most overdue first. Uses index order_open_due_idx."""
-    orders = Order.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now, workup__status="open")
+    orders = Order.objects.filter(overdue_q(now=now))
     if ward is not None:
         orders = orders.filter(workup__ward=ward)
     return orders.select_related("workup__patient", "workup__ward").order_by("due_at", "id")
+
+
+def _on_wards_of(orders: QuerySet[Order], *, user: User) -> QuerySet[Order]:
+    if user_sees_all_wards(user=user):
+        return orders
+    return orders.filter(workup__ward__in=Ward.objects.filter(staff=user).values("id"))
+
+
+def orders_visible_to(*, user: User) -> QuerySet[Order]:
+    """Orders of workups on the user's wards (every ward for roles that span wards)."""
+    return _on_wards_of(Order.objects.all(), user=user)
+
+
+def order_list(*, user: User) -> QuerySet[Order]:
+    """Visible orders with what a list shows of each, in a constant number of queries."""
+    return orders_visible_to(user=user).select_related(
+        "workup__patient", "workup__ward", "started_by", "completed_by", "closed_by"
+    )
+
+
+def orders_overdue_visible_to(*, user: User, now: datetime) -> QuerySet[Order]:
+    """The overdue dashboard: overdue orders on the user's wards, most overdue first."""
+    return _on_wards_of(orders_overdue(now=now), user=user)

@@ -1,7 +1,11 @@
 """Reads on wards, workups and pathways, scoped to what a user may see."""
 
-from django.db.models import QuerySet
+from datetime import datetime
 
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from orders.models import Order, OrderStatus
 from workup.errors import PathwayNotAvailable
 from workup.models import PathwayTemplate, User, Ward, Workup
 from workup.roles import WARD_SPANNING_ROLES
@@ -34,3 +38,36 @@ def pathway_current(*, key: str) -> PathwayTemplate:
 
 def workup_open_for_patient(*, patient_id: int, condition: str) -> Workup | None:
     return Workup.objects.filter(patient_id=patient_id, condition=condition, status="open").first()
+
+
+def _order_count(orders: QuerySet) -> Coalesce:
+    """Count of the given orders that belong to the outer workup, as a subquery annotation."""
+    per_workup = orders.filter(workup=OuterRef("pk")).order_by().values("workup").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(per_workup), 0)
+
+
+def workup_list(*, user: User, now: datetime) -> QuerySet[Workup]:
+    """Visible workups with what a list row shows, in a constant number of queries.
+
+    Annotates progress_done (completed + not indicated), progress_total (all but cancelled) and
+    overdue_orders (open, past due at ``now``); see orders.selectors.DONE_STATUSES.
+    """
+    from orders.selectors import DONE_STATUSES, overdue_q  # here: orders.selectors imports this module
+
+    return (
+        workups_visible_to(user=user)
+        .select_related("patient", "ward", "pathway", "opened_by", "closed_by")
+        .order_by("-triaged_at", "-id")
+        .annotate(
+            progress_done=_order_count(Order.objects.filter(status__in=DONE_STATUSES)),
+            progress_total=_order_count(Order.objects.exclude(status=OrderStatus.CANCELLED)),
+            overdue_orders=_order_count(Order.objects.filter(overdue_q(now=now))),
+        )
+    )
+
+
+def workup_detail(*, user: User, now: datetime) -> QuerySet[Workup]:
+    """workup_list plus each workup's orders (due first), for the workup page."""
+    return workup_list(user=user, now=now).prefetch_related(
+        Prefetch("orders", queryset=Order.objects.order_by("due_at", "id"))
+    )
