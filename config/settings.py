@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI's JavaScript and CSS served from our own static files: no CDN on a hospital network.
+    "drf_spectacular_sidecar",
     "workup",
     "orders",
     "notifications",
@@ -126,22 +128,46 @@ STORAGES = {
 }
 
 # --- REST API ---------------------------------------------------------------------------------
+# The API contract is docs/api.md; errors from services are mapped in workup.api.exceptions.
 REST_FRAMEWORK = {
+    # Token first: an anonymous request then gets 401 with "WWW-Authenticate: Token", not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON in, JSON out. The parser is DRF's, hardened so that no request body can cause a 500.
+    "DEFAULT_PARSER_CLASSES": ["workup.api.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "workup.api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "workup.api.exceptions.api_exception_handler",
+    # POST /api/v1/auth/token/, counted per username and client IP (workup.api.throttling).
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_TOKEN_THROTTLE_RATE", "10/min")},
+    # Reverse proxies in front of the app that append to X-Forwarded-For. 0: use the socket's
+    # address and ignore the header, which any client could otherwise forge to dodge throttling.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", default=0),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Workup API",
     "DESCRIPTION": "Clinical workflow and task tracking for urgent neurological workups. "
-    "Decision support only: nothing here is a diagnosis.",
+    "Decision support only: nothing here is a diagnosis. Guide: docs/api.md.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "WorkupStatusEnum": "workup.models.workup.WorkupStatus",
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "HealthStatusEnum": ["ok", "unavailable"],
+    },
 }
+# GET /healthz: how long the broker may take to answer before it counts as down.
+HEALTHZ_BROKER_TIMEOUT_SECONDS = env_int("HEALTHZ_BROKER_TIMEOUT_SECONDS", default=2)
 
 # --- Celery -----------------------------------------------------------------------------------
 # Production: CELERY_BROKER_URL=redis://redis.hospital.local:6379/0.

@@ -1,0 +1,161 @@
+"""Order serializers: input (what a client may send) and output (what it gets) kept apart."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from orders.escalation_policy import escalation_level, is_overdue, minutes_overdue
+from orders.models import Order, OrderStatus
+from orders.services import TEXT_MAX_LENGTH
+from workup.api.strict import StrictSerializer
+
+# --- Input ------------------------------------------------------------------------------------
+
+_VERSION_HELP = "The order's version as you last read it; 409 if someone has changed it since."
+
+
+def _version_field(*, required: bool) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=required, help_text=_VERSION_HELP)
+
+
+@extend_schema_serializer(component_name="OrderStart")
+class OrderStartInputSerializer(StrictSerializer):
+    version = _version_field(required=False)
+
+
+@extend_schema_serializer(component_name="OrderComplete")
+class OrderCompleteInputSerializer(StrictSerializer):
+    result = serializers.CharField(max_length=TEXT_MAX_LENGTH, help_text="The result, e.g. 'FVC 2.1 L'.")
+    version = _version_field(required=True)
+
+
+@extend_schema_serializer(component_name="OrderReason")
+class OrderReasonInputSerializer(StrictSerializer):
+    """Body of /not-indicated/ and /cancel/."""
+
+    reason = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    version = _version_field(required=True)
+
+
+# --- Output -----------------------------------------------------------------------------------
+
+
+class _NowMixin:
+    """Due-time fields are computed against context["now"] (one instant per request)."""
+
+    def _now(self):
+        return self.context.get("now") or timezone.now()
+
+    def get_is_overdue(self, order: Order) -> bool:
+        return is_overdue(is_open=order.is_open, due_at=order.due_at, now=self._now())
+
+    def get_minutes_overdue(self, order: Order) -> int:
+        return minutes_overdue(is_open=order.is_open, due_at=order.due_at, now=self._now())
+
+
+class OrderSummarySerializer(_NowMixin, serializers.ModelSerializer):
+    """An order as listed on its workup."""
+
+    is_overdue = serializers.SerializerMethodField(help_text="Open and past its due time.")
+    minutes_overdue = serializers.SerializerMethodField(help_text="Whole minutes past due; 0 if not overdue.")
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "key",
+            "title",
+            "category",
+            "priority",
+            "occurrence",
+            "status",
+            "due_at",
+            "is_overdue",
+            "minutes_overdue",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class OrderSerializer(OrderSummarySerializer):
+    """An order on its own: where it is, who did what, the result or reason."""
+
+    workup = serializers.IntegerField(source="workup_id", read_only=True)
+    ward = serializers.CharField(source="workup.ward.code", read_only=True, help_text="Ward code.")
+    patient_mrn = serializers.CharField(source="workup.patient.mrn", read_only=True)
+    bed = serializers.CharField(source="workup.bed", read_only=True)
+    started_by = serializers.CharField(source="started_by.username", read_only=True, allow_null=True)
+    completed_by = serializers.CharField(source="completed_by.username", read_only=True, allow_null=True)
+    closed_by = serializers.CharField(
+        source="closed_by.username", read_only=True, allow_null=True, help_text="Who marked it not indicated/cancelled."
+    )
+
+    class Meta(OrderSummarySerializer.Meta):
+        fields = [
+            *OrderSummarySerializer.Meta.fields,
+            "workup",
+            "ward",
+            "patient_mrn",
+            "bed",
+            "assigned_role",
+            "ordered_at",
+            "result",
+            "reason",
+            "started_at",
+            "started_by",
+            "completed_at",
+            "completed_by",
+            "closed_at",
+            "closed_by",
+        ]
+        read_only_fields = fields
+
+
+class OverdueRowSerializer(_NowMixin, serializers.ModelSerializer):
+    """One row of the overdue dashboard."""
+
+    order = serializers.IntegerField(source="id", read_only=True)
+    workup = serializers.IntegerField(source="workup_id", read_only=True)
+    patient_mrn = serializers.CharField(source="workup.patient.mrn", read_only=True)
+    bed = serializers.CharField(source="workup.bed", read_only=True)
+    ward = serializers.CharField(source="workup.ward.code", read_only=True, help_text="Ward code.")
+    minutes_overdue = serializers.SerializerMethodField()
+    escalation_level = serializers.SerializerMethodField(
+        help_text="0-3 per spec §6 default policy (0 at due; 1 at +25% of the order's window, min 15 min; "
+        "2 at +50%, min 30; 3 at +100%, min 60). Computed from the clock only until escalation state exists."
+    )
+
+    class Meta:
+        model = Order
+        fields = [
+            "order",
+            "workup",
+            "patient_mrn",
+            "bed",
+            "ward",
+            "key",
+            "title",
+            "priority",
+            "status",
+            "due_at",
+            "minutes_overdue",
+            "escalation_level",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_escalation_level(self, order: Order) -> int:
+        level = escalation_level(due_at=order.due_at, window_minutes=order.window_minutes, now=self._now())
+        return 0 if level is None else level
+
+
+class OrderConflictSerializer(serializers.Serializer):
+    """409 body of the order actions (documentation only)."""
+
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(choices=["stale_version", "illegal_transition"])
+    your_version = serializers.IntegerField(required=False, help_text="stale_version only.")
+    current_version = serializers.IntegerField(required=False, help_text="stale_version only.")
+    from_status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    to_status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    order = OrderSerializer(help_text="The order as it is now.")

@@ -1,0 +1,42 @@
+"""Query filters. Unknown values are 400 with the filter's name, never silently ignored."""
+
+import django_filters
+from django import forms
+
+from workup.models import Ward, Workup, WorkupStatus
+from workup.selectors import wards_visible_to
+
+
+def visible_wards(request):
+    """Choices for ?ward=: only the caller's wards, so another ward's code is 400 like an unknown one."""
+    if request is None or not request.user.is_authenticated:
+        return Ward.objects.none()
+    return wards_visible_to(user=request.user)
+
+
+class WardFilter(django_filters.ModelChoiceFilter):
+    """?ward=<code>, one of the caller's wards."""
+
+    def __init__(self, field_name: str = "ward", **kwargs):
+        kwargs.setdefault("help_text", "Ward code (one of your wards).")
+        super().__init__(field_name=field_name, to_field_name="code", queryset=visible_wards, **kwargs)
+
+
+class IdFilter(django_filters.Filter):
+    """A whole-number id (django-filter's NumberFilter would accept 1.5 and read it as 1)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+
+
+class WorkupFilter(django_filters.FilterSet):
+    ward = WardFilter()
+    status = django_filters.ChoiceFilter(choices=WorkupStatus.choices)
+    mrn = django_filters.CharFilter(field_name="patient__mrn", max_length=32, help_text="Patient MRN (exact).")
+
+    class Meta:
+        model = Workup
+        fields = ["ward", "status", "mrn"]

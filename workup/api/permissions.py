@@ -1,0 +1,81 @@
+"""Who may do what through the API — the one place where roles meet operations (issue 3, "Who may
+do what"). docs/api.md shows the same matrix; tests/api/test_role_matrix.py checks every cell.
+
+Two separate questions, answered in this order:
+1. May this role perform the operation at all? No → 403, whatever the object (so it leaks nothing).
+2. Is the object on one of the user's wards? That is not a permission check but a query: views read
+   through selectors scoped with workups_visible_to, so another ward's workup or order is 404.
+"""
+
+from enum import StrEnum
+
+from rest_framework.permissions import BasePermission
+
+from workup.models import User, Ward
+from workup.roles import Role
+from workup.selectors import wards_visible_to
+
+
+class Operation(StrEnum):
+    READ = "read workups and orders"
+    TRIAGE = "open workups (triage)"
+    ORDER_START = "start orders"
+    ORDER_COMPLETE = "complete orders"
+    ORDER_NOT_INDICATED = "mark orders not indicated"
+    ORDER_CANCEL = "cancel orders"
+    OVERDUE_DASHBOARD = "read the overdue dashboard"
+
+
+_EVERY_ROLE = frozenset(Role)
+_PRESCRIBERS = frozenset({Role.PHYSICIAN, Role.NEUROLOGIST, Role.ADMIN})
+
+ALLOWED_ROLES: dict[Operation, frozenset[Role]] = {
+    # Nurses and charge nurses: read their wards' workups, start and complete orders.
+    Operation.READ: _EVERY_ROLE,
+    Operation.ORDER_START: _EVERY_ROLE,
+    Operation.ORDER_COMPLETE: _EVERY_ROLE,
+    # Physicians and neurologists: all of that plus triage, not-indicated and cancel.
+    Operation.TRIAGE: _PRESCRIBERS,
+    Operation.ORDER_NOT_INDICATED: _PRESCRIBERS,
+    Operation.ORDER_CANCEL: _PRESCRIBERS,
+    # The issue gives admins the dashboard across wards. Charge nurses are escalation level 1 and
+    # physicians/neurologists levels 2-3 (spec §6), so they see it for their own wards; a ward
+    # nurse works from the workup page and gets 403.
+    Operation.OVERDUE_DASHBOARD: frozenset({Role.CHARGE_NURSE, Role.PHYSICIAN, Role.NEUROLOGIST, Role.ADMIN}),
+}
+
+
+def roles_of(user: User) -> set[str]:
+    """The user's roles; a Django superuser counts as admin (as the selectors treat them)."""
+    roles = set(user.role_names)
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    return roles
+
+
+def user_may(*, user: User, operation: Operation) -> bool:
+    return bool(user and user.is_authenticated and roles_of(user) & ALLOWED_ROLES[operation])
+
+
+def user_may_open_workup_on(*, user: User, ward: Ward) -> bool:
+    """Triage only onto one's own wards (any ward for roles that span wards)."""
+    return wards_visible_to(user=user).filter(pk=ward.pk).exists()
+
+
+def _who(operation: Operation) -> str:
+    labels = [role.label.lower() + "s" for role in Role if role in ALLOWED_ROLES[operation]]
+    return ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
+
+
+class RolePermission(BasePermission):
+    """Checks the view's ``operations`` map: HTTP method → Operation. Methods not in it are denied."""
+
+    def has_permission(self, request, view) -> bool:
+        method = "GET" if request.method == "HEAD" else request.method
+        operation = view.operations.get(method)
+        if operation is None:
+            return False
+        if user_may(user=request.user, operation=operation):
+            return True
+        self.message = f"Only {_who(operation)} may {operation}."
+        return False

@@ -1,0 +1,181 @@
+"""Workup serializers: input (triage, token request) and output (list row, detail) kept apart."""
+
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from orders.api.serializers import OrderSummarySerializer
+from workup.api.strict import (
+    InRangeDecimalField,
+    InRangeIntegerField,
+    StrictSerializer,
+    model_max_length,
+    model_range,
+)
+from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
+from workup.models import PathwayTemplate, Patient, Sex, Ward, Workup
+from workup.services.triage import TRIAGE_FINDING_FIELDS
+
+# --- Input ------------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="TokenObtain")
+class TokenObtainInputSerializer(StrictSerializer):
+    username = serializers.CharField(max_length=150, trim_whitespace=False)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+@extend_schema_serializer(component_name="Patient")
+class PatientInputSerializer(StrictSerializer):
+    mrn = serializers.CharField(max_length=model_max_length(Patient, "mrn"), help_text="Hospital MRN.")
+    name = serializers.CharField(max_length=model_max_length(Patient, "name"))
+    date_of_birth = serializers.DateField()
+    sex = serializers.ChoiceField(choices=Sex.choices, help_text="For the ideal-body-weight formula.")
+    height_cm = InRangeDecimalField(in_range=model_range(Patient, "height_cm"))
+    weight_kg = InRangeDecimalField(in_range=model_range(Patient, "weight_kg"))
+
+
+@extend_schema_serializer(component_name="TriageFindings")
+class TriageFindingsInputSerializer(StrictSerializer, serializers.ModelSerializer):
+    """Spec §1 findings. Field types and choices come from the Workup model. Omitted findings take
+    the model's default: booleans false, choices blank, MRC sum score null (not examined)."""
+
+    mrc_sum_score = InRangeIntegerField(in_range=model_range(Workup, "mrc_sum_score"), required=False, allow_null=True)
+
+    class Meta:
+        model = Workup
+        fields = TRIAGE_FINDING_FIELDS
+        extra_kwargs = {name: {"required": False} for name in TRIAGE_FINDING_FIELDS}
+
+
+class WardCodeField(serializers.SlugRelatedField):
+    """A ward by its code; anything but a string is invalid (not looked up as its str())."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_serializer(component_name="Triage")
+class WorkupTriageInputSerializer(StrictSerializer):
+    patient = PatientInputSerializer()
+    ward = WardCodeField(slug_field="code", queryset=Ward.objects.all(), help_text="Ward code.")
+    bed = serializers.CharField(max_length=model_max_length(Workup, "bed"), required=False, allow_blank=True)
+    onset_of_weakness_on = serializers.DateField(help_text="Date weakness began (YYYY-MM-DD).")
+    triage = TriageFindingsInputSerializer()
+
+
+def triage_errors_for_api(errors: dict) -> dict:
+    """The triage service reports findings at the top level (they are Workup fields); the API
+    nests them under "triage", as the request does."""
+    findings = {key: value for key, value in errors.items() if key in TRIAGE_FINDING_FIELDS}
+    rest = {key: value for key, value in errors.items() if key not in TRIAGE_FINDING_FIELDS}
+    return {**rest, **({"triage": findings} if findings else {})}
+
+
+# --- Output -----------------------------------------------------------------------------------
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as 'Authorization: Token <token>'.")
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    height_cm = serializers.DecimalField(max_digits=4, decimal_places=1, coerce_to_string=False)
+    weight_kg = serializers.DecimalField(max_digits=4, decimal_places=1, coerce_to_string=False)
+
+    class Meta:
+        model = Patient
+        fields = ["mrn", "name", "date_of_birth", "sex", "height_cm", "weight_kg"]
+        read_only_fields = fields
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PathwayTemplate
+        fields = ["key", "version", "title"]
+        read_only_fields = fields
+
+
+class ProgressSerializer(serializers.Serializer):
+    done = serializers.IntegerField(source="progress_done", help_text="Completed plus not indicated.")
+    total = serializers.IntegerField(source="progress_total", help_text="All orders except cancelled ones.")
+
+
+class TriageFindingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Workup
+        fields = TRIAGE_FINDING_FIELDS
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="WorkupSummary")
+class WorkupListSerializer(serializers.ModelSerializer):
+    """A workup as a row of the ward board."""
+
+    patient = PatientSerializer(read_only=True)
+    ward = serializers.CharField(source="ward.code", read_only=True, help_text="Ward code.")
+    template = TemplateSerializer(source="pathway", read_only=True, help_text="The pathway version it runs on.")
+    opened_by = serializers.CharField(source="opened_by.username", read_only=True)
+    closed_by = serializers.CharField(source="closed_by.username", read_only=True, allow_null=True)
+    cord_red_flags = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Cord red flags found at triage (spec §1)."
+    )
+    progress = ProgressSerializer(source="*", read_only=True)
+    overdue_orders = serializers.IntegerField(read_only=True, help_text="Open orders past their due time.")
+
+    class Meta:
+        model = Workup
+        fields = [
+            "id",
+            "status",
+            "condition",
+            "patient",
+            "ward",
+            "bed",
+            "template",
+            "triaged_at",
+            "opened_by",
+            "closed_at",
+            "closed_by",
+            "cord_red_flags",
+            "progress",
+            "overdue_orders",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="WorkupDetail")
+class WorkupDetailSerializer(WorkupListSerializer):
+    """The workup page: triage findings, orders, alerts and scores."""
+
+    triage = TriageFindingsSerializer(source="*", read_only=True)
+    cord_red_flag_message = serializers.SerializerMethodField(
+        help_text="Shown when any cord red flag is present; null otherwise."
+    )
+    orders = OrderSummarySerializer(many=True, read_only=True)
+    open_alerts = serializers.SerializerMethodField(help_text="Always empty until alerts exist (a later issue).")
+    scores = serializers.SerializerMethodField(help_text="Always empty until scores (EGRIS, mEGOS) exist.")
+
+    class Meta(WorkupListSerializer.Meta):
+        fields = [
+            *WorkupListSerializer.Meta.fields,
+            "onset_of_weakness_on",
+            "triage",
+            "cord_red_flag_message",
+            "close_reason",
+            "orders",
+            "open_alerts",
+            "scores",
+        ]
+        read_only_fields = fields
+
+    def get_cord_red_flag_message(self, workup: Workup) -> str | None:
+        return CONSIDER_CORD_LESION_MESSAGE if workup.cord_red_flags else None
+
+    def get_open_alerts(self, workup: Workup) -> list[dict]:
+        return []
+
+    def get_scores(self, workup: Workup) -> dict[str, int]:
+        return {}
