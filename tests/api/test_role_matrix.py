@@ -1,0 +1,198 @@
+"""Every endpoint for every role: 2xx / 401 / 403 / 404 (issue 3, "Who may do what").
+
+Ward staff work on ward 4N; "theirs" is a workup there, "elsewhere" one on ward 5S. Admins span
+wards. A role that may not perform an operation gets 403 whatever the object; a role that may,
+gets 404 for another ward's object, so that existence does not leak.
+"""
+
+import pytest
+
+from tests.api.conftest import client_for
+from tests.factories import UserFactory, patient_data
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+
+ANON, NURSE, CHARGE, PHYS, NEURO, ADMIN = None, "nurse", "charge_nurse", "physician", "neurologist", "admin"
+ALL_ROLES = [ANON, NURSE, CHARGE, PHYS, NEURO, ADMIN]
+
+
+def triage_body(ward_code="4N"):
+    patient = patient_data()
+    patient["date_of_birth"] = patient["date_of_birth"].isoformat()
+    return {"patient": patient, "ward": ward_code, "bed": "7", "onset_of_weakness_on": "2026-11-20", "triage": {}}
+
+
+def first_order(workup):
+    return workup.orders.order_by("id").first()
+
+
+# name → (method, path(theirs, elsewhere), body(theirs, elsewhere), {role: status})
+MATRIX = {
+    "list workups": (
+        "get",
+        lambda w, o: "/api/v1/workups/",
+        None,
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "triage on own ward": (
+        "post",
+        lambda w, o: "/api/v1/workups/",
+        lambda w, o: triage_body("4N"),
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 201, NEURO: 201, ADMIN: 201},
+    ),
+    "triage on another ward": (
+        "post",
+        lambda w, o: "/api/v1/workups/",
+        lambda w, o: triage_body("5S"),
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 403, NEURO: 403, ADMIN: 201},
+    ),
+    "workup detail, own ward": (
+        "get",
+        lambda w, o: f"/api/v1/workups/{w.pk}/",
+        None,
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "workup detail, another ward": (
+        "get",
+        lambda w, o: f"/api/v1/workups/{o.pk}/",
+        None,
+        {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "list orders": (
+        "get",
+        lambda w, o: "/api/v1/orders/",
+        None,
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "order detail, own ward": (
+        "get",
+        lambda w, o: f"/api/v1/orders/{first_order(w).pk}/",
+        None,
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "order detail, another ward": (
+        "get",
+        lambda w, o: f"/api/v1/orders/{first_order(o).pk}/",
+        None,
+        {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "start, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/orders/{first_order(w).pk}/start/",
+        lambda w, o: {"version": 1},
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "start, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/orders/{first_order(o).pk}/start/",
+        lambda w, o: {"version": 1},
+        {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "complete, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/orders/{first_order(w).pk}/complete/",
+        lambda w, o: {"result": "FVC 3.1 L", "version": 1},
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "complete, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/orders/{first_order(o).pk}/complete/",
+        lambda w, o: {"result": "FVC 3.1 L", "version": 1},
+        {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "not indicated, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/orders/{first_order(w).pk}/not-indicated/",
+        lambda w, o: {"reason": "Done elsewhere", "version": 1},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "not indicated, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/orders/{first_order(o).pk}/not-indicated/",
+        lambda w, o: {"reason": "Done elsewhere", "version": 1},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "cancel, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/orders/{first_order(w).pk}/cancel/",
+        lambda w, o: {"reason": "Ordered twice", "version": 1},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "cancel, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/orders/{first_order(o).pk}/cancel/",
+        lambda w, o: {"reason": "Ordered twice", "version": 1},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "overdue dashboard": (
+        "get",
+        lambda w, o: "/api/v1/dashboard/overdue/",
+        None,
+        {ANON: 401, NURSE: 403, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+}
+
+CASES = [
+    pytest.param(name, role, expected[role], id=f"{name} as {role or 'anonymous'} -> {expected[role]}")
+    for name, (_, _, _, expected) in MATRIX.items()
+    for role in ALL_ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "role", "expected"), CASES)
+def test_role_matrix(api, workup, other_workup, name, role, expected):
+    method, path, body, _ = MATRIX[name]
+    client = api(role)
+    kwargs = {"format": "json"} if method == "post" else {}
+    data = body(workup, other_workup) if body else None
+
+    response = getattr(client, method)(path(workup, other_workup), data, **kwargs)
+
+    assert response.status_code == expected, response.content
+    if expected == 401:
+        assert response.headers["WWW-Authenticate"] == "Token"
+    if expected in (403, 404):
+        assert set(response.json()) == {"detail"}
+
+
+def test_the_matrix_covers_every_authenticated_api_route(workup, other_workup):
+    from django.urls import get_resolver, resolve
+
+    covered = {resolve(path(workup, other_workup)).view_name for _, path, _, _ in MATRIX.values()}
+    every = {
+        f"{namespace}:{name}"
+        for namespace in ("workup_api", "orders_api")
+        for name in get_resolver().namespace_dict[namespace][1].reverse_dict
+        if isinstance(name, str)
+    }
+    # The token endpoint takes no credentials: tests/api/test_auth_token.py.
+    assert covered == every - {"workup_api:token"}
+
+
+def test_a_user_without_a_role_gets_403_everywhere(ward, workup):
+    nobody = UserFactory(username="nobody", wards=[ward])
+    client = client_for(nobody)
+    assert client.get("/api/v1/workups/").status_code == 403
+    assert client.get(f"/api/v1/workups/{workup.pk}/").status_code == 403
+    assert client.get("/api/v1/orders/").status_code == 403
+    assert client.get("/api/v1/dashboard/overdue/").status_code == 403
+
+
+def test_a_superuser_counts_as_admin(workup, other_workup):
+    root = UserFactory(username="root", is_superuser=True)
+    client = client_for(root)
+    assert client.get(f"/api/v1/workups/{other_workup.pk}/").status_code == 200
+    assert client.get("/api/v1/dashboard/overdue/").status_code == 200
+
+
+def test_session_authentication_works_for_the_web_ui(users, workup):
+    client = client_for(None)
+    client.force_login(users["nurse"])
+    assert client.get(f"/api/v1/workups/{workup.pk}/").status_code == 200
+
+
+def test_an_invalid_token_is_401(workup):
+    client = client_for(None)
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    response = client.get("/api/v1/workups/")
+    assert response.status_code == 401
