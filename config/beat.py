@@ -1,6 +1,15 @@
 """The one place where periodic (beat) work is scheduled."""
 
+from config.env import env_int
+
 BEAT_SCHEDULE = {
+    # Arms timers that come within the horizon, re-arms timers lost with a worker or broker, and
+    # re-sends notifications stuck undelivered. The database is the truth; this keeps it moving.
+    "escalation-audit": {
+        "task": "notifications.tasks.escalation_audit_task",
+        "schedule": float(env_int("ESCALATION_AUDIT_INTERVAL_SECONDS", default=30)),
+        "options": {"expires": 25},
+    },
     # Proves the chain beat -> broker -> worker is alive: each beat shows up in the worker log.
     # Escalation timers and the auditor that re-arms lost timers are scheduled here too.
     "worker-heartbeat": {

@@ -180,9 +180,53 @@ CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# A request must never hang on a broker that is down: fail fast and let the caller decide.
+# A task is acknowledged after it ran, and given back if its worker dies mid-way: a killed worker
+# loses no escalation step (the token check makes the redelivery harmless).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Escalation steps, alert work and notification delivery get their own queue so that a backlog
+# of routine work never delays a page. Workers consume both: `-Q critical,default`.
+CELERY_TASK_ROUTES = {"notifications.tasks.*": {"queue": "critical"}}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A request must never hang on a broker that is down: short connect timeouts; the publisher
+# gives up after a few tries (notifications.dispatch) and the auditor re-sends from the database.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # the worker itself keeps reconnecting
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Redis hands an unacknowledged message to another worker after this long. Timers are
+        # only sent for steps due within ESCALATION_ARM_HORIZON_SECONDS, which is shorter, so a
+        # waiting ETA message is not redelivered while it waits; if one is, the token check
+        # makes it harmless.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
+
+# --- Escalation and notifications --------------------------------------------------------------
+# Timers are armed (sent to the broker with an ETA) only for steps due within this horizon; the
+# auditor arms the rest as they come close. Must be shorter than the Redis visibility_timeout.
+ESCALATION_ARM_HORIZON_SECONDS = env_int("ESCALATION_ARM_HORIZON_SECONDS", default=900)
+# A timer or delivery this late is presumed lost (worker restart, broker outage) and re-sent.
+ESCALATION_GRACE_SECONDS = env_int("ESCALATION_GRACE_SECONDS", default=60)
+ESCALATION_AUDIT_INTERVAL_SECONDS = env_int("ESCALATION_AUDIT_INTERVAL_SECONDS", default=30)
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_WEBHOOK_TIMEOUT_SECONDS = env_int("NOTIFICATION_WEBHOOK_TIMEOUT_SECONDS", default=5)
+# Links in notifications point here.
+WORKUP_BASE_URL = env_str("WORKUP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", default=25)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", default=10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "workup@localhost")
 
 # The beat schedule lives here and nowhere else (see config/beat.py).
 from config.beat import BEAT_SCHEDULE  # noqa: E402

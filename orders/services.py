@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from orders.models import ALLOWED_TRANSITIONS, Order, OrderStatus
+from notifications.services.escalation import escalation_end_for_order, escalations_start_for_orders
+from orders.models import ALLOWED_TRANSITIONS, OPEN_STATUSES, Order, OrderStatus
 from workup.errors import IllegalTransition, InvalidInput, StaleVersion
 from workup.models import OrderTemplate, PathwayTemplate, User, Workup, WorkupStatus
 from workup.models.audit import SubjectType
@@ -72,6 +73,7 @@ def orders_instantiate(*, workup: Workup, pathway: PathwayTemplate, by: User, st
         )
         for order in created
     )
+    escalations_start_for_orders(orders=created, now=workup.triaged_at)
     return created
 
 
@@ -120,6 +122,8 @@ def _order_transition(
         to_status=to_status,
         reason=reason,
     )
+    if to_status not in OPEN_STATUSES:
+        escalation_end_for_order(order=current, now=now, reason=f"order {to_status}", actor=by)
     current.refresh_from_db()
     return current
 
@@ -220,4 +224,61 @@ def order_schedule_next_occurrence(*, order: Order, by: User | None, now: dateti
         to_status=OrderStatus.PENDING,
         details={"key": next_order.key, "due_at": next_order.due_at.isoformat(), "follows_order": order.pk},
     )
+    escalations_start_for_orders(orders=[next_order], now=now)
     return next_order
+
+
+def order_request_again(*, workup: Workup, key: str, by: User | None, now: datetime, due_in: timedelta) -> Order | None:
+    """Ask for an order of the workup's pathway once more (e.g. a level-of-care decision after a
+    HIGH alert), due ``due_in`` from now. An open one already asked for is moved earlier if
+    needed rather than doubled."""
+    if workup.status != WorkupStatus.OPEN:
+        return None
+    due_at = now + due_in
+    open_order = Order.objects.select_for_update().filter(workup=workup, key=key, status__in=OPEN_STATUSES).first()
+    if open_order is not None:
+        if open_order.due_at > due_at:
+            order_reschedule(order=open_order, due_at=due_at, by=by, now=now, reason="asked for again")
+        return open_order
+    template = OrderTemplate.objects.get(pathway_id=workup.pathway_id, key=key)
+    occurrence = Order.objects.filter(workup=workup, key=key).count() + 1
+    order = _order_from_template(workup=workup, template=template, ordered_at=now, due_at=due_at, occurrence=occurrence)
+    order.save()
+    audit_record(
+        workup=workup,
+        subject_type=SubjectType.ORDER,
+        subject_id=order.pk,
+        action="created",
+        actor=by,
+        at=now,
+        to_status=OrderStatus.PENDING,
+        details={"key": key, "due_at": due_at.isoformat(), "requested_again": True},
+    )
+    escalations_start_for_orders(orders=[order], now=now)
+    return order
+
+
+def order_reschedule(*, order: Order, due_at: datetime, by: User | None, now: datetime, reason: str) -> Order:
+    """Move an open order's due time (cadence change, STAT upgrade). Its escalation restarts
+    from the new due time; the change is audited with both times."""
+    from notifications.services.escalation import escalation_restart_for_order
+
+    if order.status not in OPEN_STATUSES:
+        raise IllegalTransition(subject="order", from_status=order.status, to_status=order.status)
+    previous_due_at = order.due_at
+    Order.objects.filter(pk=order.pk).update(due_at=due_at, version=F("version") + 1, updated_at=now)
+    order.refresh_from_db()
+    audit_record(
+        workup=order.workup,
+        subject_type=SubjectType.ORDER,
+        subject_id=order.pk,
+        action="rescheduled",
+        actor=by,
+        at=now,
+        from_status=order.status,
+        to_status=order.status,
+        reason=reason,
+        details={"from_due_at": previous_due_at.isoformat(), "to_due_at": due_at.isoformat()},
+    )
+    escalation_restart_for_order(order=order, now=now)
+    return order

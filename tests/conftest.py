@@ -1,7 +1,10 @@
 import datetime as dt
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import pytest
 
+from notifications import dispatch
 from tests.factories import UserFactory, WardFactory
 from workup.roles import Role
 
@@ -27,3 +30,45 @@ def physician(ward):
 @pytest.fixture
 def nurse(ward):
     return UserFactory(username="nurse", role=Role.NURSE, wards=[ward])
+
+
+@dataclass
+class Broker:
+    """What would have been sent to the broker."""
+
+    timers: list[dict] = field(default_factory=list)
+    deliveries: list[dict] = field(default_factory=list)
+
+    def last_timer_for(self, escalation_id: int) -> dict:
+        return [t for t in self.timers if t["escalation_id"] == escalation_id][-1]
+
+
+@pytest.fixture
+def broker(monkeypatch) -> Broker:
+    recorded = Broker()
+
+    def record_timer(*, escalation_id: int, token: str, eta: datetime) -> bool:
+        recorded.timers.append({"escalation_id": escalation_id, "token": token, "eta": eta})
+        from notifications.models import Escalation
+
+        Escalation.objects.filter(pk=escalation_id, token=token).update(armed_for=eta)
+        return True
+
+    def record_delivery(*, notification_id: int, eta: datetime | None = None) -> bool:
+        recorded.deliveries.append({"notification_id": notification_id, "eta": eta})
+        return True
+
+    monkeypatch.setattr(dispatch, "dispatch_escalation_timer", record_timer)
+    monkeypatch.setattr(dispatch, "dispatch_delivery", record_delivery)
+    return recorded
+
+
+@pytest.fixture
+def ward_team(ward, nurse, physician):
+    """A ward with one member of staff per role (the nurse and physician come from tests/conftest)."""
+    return {
+        "nurse": nurse,
+        "charge_nurse": UserFactory(username="charge", role=Role.CHARGE_NURSE, wards=[ward], email="charge@h.test"),
+        "physician": physician,
+        "neurologist": UserFactory(username="neuro", role=Role.NEUROLOGIST, wards=[ward], email="neuro@h.test"),
+    }

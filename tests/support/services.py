@@ -39,14 +39,13 @@ def require_redis(url: str = REDIS_URL) -> str:
 
 
 @contextmanager
-def celery_worker_process(*, env: dict[str, str], queues: str | None = None) -> Iterator[subprocess.Popen]:
+def celery_worker_process(*, env: dict[str, str], queues: str = "critical,default") -> Iterator[subprocess.Popen]:
     """Run a real `celery worker` process for the project; stopped (bounded) on exit."""
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
         "--loglevel", "INFO", "--concurrency", "1", "--pool", "prefork", "--without-gossip", "--without-mingle",
+        "--queues", queues,
     ]  # fmt: skip
-    if queues:
-        command += ["--queues", queues]
     process = subprocess.Popen(  # noqa: S603 - fixed command line
         command,
         cwd=REPO_ROOT,
@@ -64,6 +63,14 @@ def celery_worker_process(*, env: dict[str, str], queues: str | None = None) -> 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def worker_exited(process: subprocess.Popen) -> bool:
+    """Fail at once, with the worker's output, when a worker process died under a test."""
+    if process.poll() is None:
+        return False
+    output = process.stdout.read() if process.stdout else ""
+    pytest.fail(f"celery worker exited with {process.returncode}:\n{output[-4000:]}")
 
 
 def wait_until(predicate, *, timeout_s: float, interval_s: float = 0.1, what: str = "condition"):

@@ -3,21 +3,16 @@
 import pytest
 from celery import Celery
 
-from tests.support.services import celery_worker_process, require_redis
+from tests.support.services import celery_worker_process, require_redis, wait_until, worker_exited
 
 
 def _ping_through_worker(*, broker_url: str, backend_url: str, env: dict[str, str]) -> str:
     client = Celery("test-client", broker=broker_url, backend=backend_url)
     worker_env = {"CELERY_BROKER_URL": broker_url, "CELERY_RESULT_BACKEND": backend_url, **env}
     with celery_worker_process(env=worker_env) as worker:
-        result = client.send_task("workup.tasks.ping_task")
-        try:
-            # .get() polls the result backend and gives up after the timeout: bounded waiting.
-            return result.get(timeout=60)
-        except Exception:
-            worker.terminate()
-            print(worker.communicate(timeout=20)[0])
-            raise
+        result = client.send_task("workup.tasks.ping_task", queue="default")
+        wait_until(lambda: result.ready() or worker_exited(worker), timeout_s=60, what="the ping task's result")
+        return result.get(timeout=1)
 
 
 def test_worker_runs_a_task_over_the_embedded_sqlite_broker(tmp_path):

@@ -1,3 +1,4 @@
+from workup.models.alert import Alert, AlertCategory, AlertStatus
 from workup.models.audit import AuditEvent
 from workup.models.pathway import OrderTemplate, PathwayTemplate
 from workup.models.patient import Patient, Sex
@@ -6,6 +7,9 @@ from workup.models.ward import Ward
 from workup.models.workup import Condition, Reflexes, WeaknessPattern, Workup, WorkupStatus
 
 __all__ = [
+    "Alert",
+    "AlertCategory",
+    "AlertStatus",
     "AuditEvent",
     "Condition",
     "OrderTemplate",

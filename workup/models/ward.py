@@ -25,6 +25,10 @@ class Ward(models.Model):
     name = models.CharField(max_length=120)
     # Times are stored in UTC and shown in this zone on the ward's screens.
     timezone = models.CharField(max_length=64, default=_default_timezone, validators=[validate_timezone])
+    # Optional pager/chat gateway: escalation levels with the "webhook" channel POST here, signed
+    # with HMAC-SHA256 using webhook_secret (header X-Workup-Signature).
+    webhook_url = models.URLField(blank=True)
+    webhook_secret = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

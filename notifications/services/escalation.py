@@ -1,0 +1,350 @@
+"""Escalation: the climb of an overdue order (or an alert) up its chain of people.
+
+The Escalation row is the truth; broker messages are wake-up calls. Each row holds a token, and
+only the timer message whose task id equals it may act. Every change that moves the climb on
+replaces the token, so a duplicate or superseded message finds a mismatch and does nothing.
+Side effects (the next timer, deliveries) are published after commit.
+"""
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+
+from notifications import dispatch
+from notifications.models import (
+    Escalation,
+    EscalationLogEntry,
+    EscalationPolicy,
+    EscalationStatus,
+    Notification,
+    SubjectKind,
+)
+from notifications.services.notify import notifications_for_step
+from orders.models import OPEN_STATUSES, Order
+from workup.errors import IllegalTransition
+from workup.models import Alert, User
+from workup.models.alert import UNRESOLVED_STATUSES
+
+ORDER_POLICY_KEY = "order-overdue"
+
+
+def level_fires_at(*, reference_at: datetime, window_minutes: int, level: dict) -> datetime:
+    """Spec §6: a level fires at reference + max(its minimum, its share of the due window)."""
+    share_minutes = window_minutes * level["delay_percent_of_window"] / 100
+    return reference_at + timedelta(minutes=max(level["min_delay_minutes"], share_minutes))
+
+
+def _log(
+    escalation: Escalation,
+    action: str,
+    *,
+    at: datetime,
+    level: int | None = None,
+    scheduled_at: datetime | None = None,
+    actor: User | None = None,
+    detail: str = "",
+) -> EscalationLogEntry:
+    lag_ms = int((at - scheduled_at).total_seconds() * 1000) if scheduled_at else None
+    return EscalationLogEntry.objects.create(
+        escalation=escalation,
+        action=action,
+        level=level,
+        scheduled_at=scheduled_at,
+        at=at,
+        lag_ms=lag_ms,
+        actor=actor,
+        detail=detail[:300],
+    )
+
+
+def _arm_after_commit(escalation: Escalation, *, now: datetime) -> None:
+    """Send the timer message after commit if it is due within the horizon; else the auditor will."""
+    if escalation.wake_at is None:
+        return
+    horizon = now + timedelta(seconds=settings.ESCALATION_ARM_HORIZON_SECONDS)
+    if escalation.wake_at > horizon:
+        return
+    transaction.on_commit(
+        partial(
+            dispatch.dispatch_escalation_timer,
+            escalation_id=escalation.pk,
+            token=str(escalation.token),
+            eta=max(escalation.wake_at, now),
+        )
+    )
+
+
+def _deliver_after_commit(notifications: Iterable[Notification]) -> None:
+    for notification in notifications:
+        transaction.on_commit(partial(dispatch.dispatch_delivery, notification_id=notification.pk))
+
+
+def _new_token(escalation: Escalation) -> None:
+    escalation.token = uuid.uuid4()
+    escalation.armed_for = None
+
+
+def order_policy() -> EscalationPolicy:
+    return EscalationPolicy.objects.prefetch_related("levels").get(key=ORDER_POLICY_KEY)
+
+
+def alert_policy(*, severity: str) -> EscalationPolicy:
+    return EscalationPolicy.objects.prefetch_related("levels").get(
+        applies_to=SubjectKind.ALERT, alert_severity=severity
+    )
+
+
+def escalations_start_for_orders(*, orders: Iterable[Order], now: datetime) -> list[Escalation]:
+    """Start the climb of each order from its due time (level 0 fires when it falls due)."""
+    orders = list(orders)
+    if not orders:
+        return []
+    snapshot = order_policy().snapshot()
+    escalations = []
+    for order in orders:
+        first = level_fires_at(
+            reference_at=order.due_at, window_minutes=order.window_minutes, level=snapshot["levels"][0]
+        )
+        escalations.append(
+            Escalation(
+                subject_kind=SubjectKind.ORDER,
+                order=order,
+                workup_id=order.workup_id,
+                policy_snapshot=snapshot,
+                reference_at=order.due_at,
+                window_minutes=order.window_minutes,
+                next_level=0,
+                next_step_at=first,
+                wake_at=first,
+                started_at=now,
+            )
+        )
+    created = Escalation.objects.bulk_create(escalations)
+    for escalation in created:
+        _arm_after_commit(escalation, now=now)
+    return created
+
+
+def _subject_still_open(escalation: Escalation) -> bool:
+    if escalation.subject_kind == SubjectKind.ORDER:
+        return Order.objects.filter(pk=escalation.order_id, status__in=OPEN_STATUSES, workup__status="open").exists()
+    return Alert.objects.filter(pk=escalation.alert_id, status__in=UNRESOLVED_STATUSES).exists()
+
+
+def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | None = None) -> None:
+    escalation.status = EscalationStatus.ENDED
+    escalation.ended_at = now
+    escalation.end_reason = reason[:200]
+    escalation.next_step_at = None
+    escalation.wake_at = None
+    _new_token(escalation)
+    escalation.save()
+    _log(escalation, "ended", at=now, actor=actor, detail=reason)
+
+
+def _schedule_next_level(escalation: Escalation, *, now: datetime) -> None:
+    levels = escalation.levels
+    if escalation.next_level < len(levels):
+        fires_at = level_fires_at(
+            reference_at=escalation.reference_at,
+            window_minutes=escalation.window_minutes,
+            level=levels[escalation.next_level],
+        )
+        escalation.next_step_at = max(fires_at, now)
+        escalation.wake_at = escalation.next_step_at
+    else:
+        escalation.status = EscalationStatus.EXHAUSTED
+        escalation.next_step_at = None
+        escalation.wake_at = None
+
+
+def _fire_next_level(escalation: Escalation, *, now: datetime) -> list[Notification]:
+    """Fire the next level; a level that reaches nobody is logged as skipped and the one above
+    it fires at once, so that a ward without (say) a charge nurse never swallows an alarm."""
+    levels = escalation.levels
+    scheduled_at = escalation.next_step_at
+    notifications: list[Notification] = []
+    while escalation.next_level < len(levels) and not notifications:
+        level = levels[escalation.next_level]
+        notifications = notifications_for_step(escalation=escalation, level=level, now=now)
+        if notifications:
+            _log(escalation, "fired", at=now, level=level["level"], scheduled_at=scheduled_at)
+        else:
+            _log(
+                escalation,
+                "skipped",
+                at=now,
+                level=level["level"],
+                scheduled_at=scheduled_at,
+                detail=f"nobody to reach on the ward for roles {', '.join(level['recipient_roles'])}",
+            )
+        escalation.current_level = level["level"]
+        escalation.next_level += 1
+    _schedule_next_level(escalation, now=now)
+    _new_token(escalation)
+    escalation.save()
+    return notifications
+
+
+def _resume_after_acknowledgement(escalation: Escalation, *, now: datetime) -> None:
+    escalation.status = EscalationStatus.ACTIVE
+    if escalation.subject_kind == SubjectKind.ALERT:
+        from workup.services.alerts import alert_reopen_after_ack_timeout
+
+        alert_reopen_after_ack_timeout(alert_id=escalation.alert_id, now=now)
+    _log(escalation, "ack_expired", at=now, scheduled_at=escalation.ack_expires_at)
+    escalation.ack_expires_at = None
+    if escalation.next_level >= len(escalation.levels):
+        # Every level had fired before the acknowledgement: remind the top level again.
+        escalation.next_level = len(escalation.levels) - 1
+    _schedule_next_level(escalation, now=now)
+
+
+@transaction.atomic
+def escalation_wake(*, escalation_id: int, token: str, now: datetime) -> str:
+    """A timer message arrived. Act only if it carries the row's current token."""
+    escalation = Escalation.objects.select_for_update().filter(pk=escalation_id).first()
+    if escalation is None:
+        return "missing"
+    if str(escalation.token) != str(token):
+        _log(escalation, "stale_timer_ignored", at=now, detail=f"timer {token}")
+        return "stale"
+    if escalation.status == EscalationStatus.ACKNOWLEDGED:
+        if now < escalation.ack_expires_at:
+            _arm_after_commit(escalation, now=now)
+            return "early"
+        if not _subject_still_open(escalation):
+            _end(escalation, now=now, reason="no longer open")
+            return "ended"
+        _resume_after_acknowledgement(escalation, now=now)
+        _new_token(escalation)
+        escalation.save()
+        if escalation.next_step_at > now:
+            _arm_after_commit(escalation, now=now)
+            return "resumed"
+    if escalation.status != EscalationStatus.ACTIVE:
+        return escalation.status
+    if not _subject_still_open(escalation):
+        _end(escalation, now=now, reason="no longer open")
+        return "ended"
+    if now < escalation.next_step_at:
+        # Woke early (clock skew between hosts, an early re-arm): wait for the right time.
+        _arm_after_commit(escalation, now=now)
+        return "early"
+    notifications = _fire_next_level(escalation, now=now)
+    _arm_after_commit(escalation, now=now)
+    _deliver_after_commit(notifications)
+    return "fired"
+
+
+@transaction.atomic
+def escalation_acknowledge(*, escalation: Escalation, by: User, now: datetime) -> Escalation:
+    """Pause the climb for the policy's acknowledgement timeout; it resumes if still open then."""
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.status == EscalationStatus.ENDED:
+        raise IllegalTransition(subject="escalation", from_status=escalation.status, to_status="acknowledged")
+    from_status = escalation.status
+    timeout = timedelta(minutes=escalation.policy_snapshot["ack_timeout_minutes"])
+    escalation.status = EscalationStatus.ACKNOWLEDGED
+    escalation.acknowledged_at = now
+    escalation.acknowledged_by = by
+    escalation.ack_expires_at = now + timeout
+    escalation.wake_at = escalation.ack_expires_at
+    _new_token(escalation)
+    escalation.save()
+    _log(
+        escalation,
+        "acknowledged",
+        at=now,
+        actor=by,
+        detail=f"was {from_status}; pauses until {escalation.ack_expires_at:%H:%M} UTC",
+    )
+    _arm_after_commit(escalation, now=now)
+    return escalation
+
+
+def escalation_start_for_alert(*, alert: Alert, now: datetime) -> Escalation:
+    """Start an alert's climb. Level 0 ("at once") fires here, inside the transaction that
+    raised the alert, so it needs no broker: its notifications are in the outbox on commit."""
+    escalation = Escalation.objects.create(
+        subject_kind=SubjectKind.ALERT,
+        alert=alert,
+        workup_id=alert.workup_id,
+        policy_snapshot=alert_policy(severity=alert.severity).snapshot(),
+        reference_at=now,
+        window_minutes=0,
+        next_level=0,
+        next_step_at=now,
+        wake_at=now,
+        started_at=now,
+    )
+    notifications = _fire_next_level(escalation, now=now)
+    _arm_after_commit(escalation, now=now)
+    _deliver_after_commit(notifications)
+    return escalation
+
+
+def _current_alert_escalation(alert: Alert) -> Escalation | None:
+    return (
+        Escalation.objects.select_for_update()
+        .filter(alert=alert)
+        .exclude(status=EscalationStatus.ENDED)
+        .order_by("-id")
+        .first()
+    )
+
+
+def escalation_acknowledge_for_alert(*, alert: Alert, by: User, now: datetime) -> None:
+    escalation = _current_alert_escalation(alert)
+    if escalation is not None:
+        escalation_acknowledge(escalation=escalation, by=by, now=now)
+
+
+def escalation_end_for_alert(*, alert: Alert, now: datetime, reason: str, actor: User | None = None) -> None:
+    escalation = _current_alert_escalation(alert)
+    if escalation is not None:
+        _end(escalation, now=now, reason=reason, actor=actor)
+
+
+def escalation_end_for_order(*, order: Order, now: datetime, reason: str, actor: User | None = None) -> None:
+    """The order was completed, marked not indicated or cancelled: its climb ends."""
+    escalation = Escalation.objects.select_for_update().filter(order=order).first()
+    if escalation is not None and escalation.status != EscalationStatus.ENDED:
+        _end(escalation, now=now, reason=reason, actor=actor)
+
+
+def escalation_restart_for_order(*, order: Order, now: datetime) -> Escalation:
+    """The order's due time moved: its climb starts again from the new due time."""
+    escalation = Escalation.objects.select_for_update().filter(order=order).first()
+    if escalation is None:
+        return escalations_start_for_orders(orders=[order], now=now)[0]
+    escalation.reference_at = order.due_at
+    escalation.window_minutes = order.window_minutes
+    escalation.status = EscalationStatus.ACTIVE
+    escalation.next_level = 0
+    escalation.current_level = -1
+    escalation.ack_expires_at = None
+    _schedule_next_level(escalation, now=now)
+    _new_token(escalation)
+    escalation.save()
+    _log(escalation, "restarted", at=now, detail=f"order due time moved to {order.due_at:%Y-%m-%d %H:%M} UTC")
+    _arm_after_commit(escalation, now=now)
+    return escalation
+
+
+@transaction.atomic
+def escalation_advance_after_failed_delivery(*, escalation_id: int, now: datetime, detail: str) -> None:
+    """A notification failed for good: move to the next level now instead of letting it vanish."""
+    escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
+    _log(escalation, "delivery_failed", at=now, level=escalation.current_level, detail=detail)
+    if escalation.status != EscalationStatus.ACTIVE or escalation.next_step_at is None:
+        return
+    escalation.next_step_at = now
+    escalation.wake_at = now
+    _new_token(escalation)
+    escalation.save()
+    _arm_after_commit(escalation, now=now)

@@ -1,0 +1,281 @@
+import datetime as dt
+
+import pytest
+
+from notifications.models import Escalation, EscalationLevel, EscalationLogEntry, Notification
+from notifications.services.audit import escalation_audit
+from notifications.services.escalation import escalation_acknowledge, escalation_wake
+from orders.services import order_complete
+from tests.conftest import T0
+from tests.factories import open_workup
+
+pytestmark = pytest.mark.django_db
+
+MIN = dt.timedelta(minutes=1)
+
+
+@pytest.fixture
+def labs(ward, ward_team, broker):
+    """The labs order: due at t0 + 4 h, a 240-minute window, assigned to nurses."""
+    workup = open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
+    return workup.orders.get(key="labs")
+
+
+def wake(order_or_escalation, *, at, capture, token=None) -> str:
+    escalation = order_or_escalation if isinstance(order_or_escalation, Escalation) else order_or_escalation.escalation
+    escalation.refresh_from_db()
+    with capture(execute=True):
+        return escalation_wake(escalation_id=escalation.pk, token=token or str(escalation.token), now=at)
+
+
+def fired(escalation) -> list[tuple[int, str]]:
+    return list(
+        EscalationLogEntry.objects.filter(escalation=escalation, action__in=["fired", "skipped"]).values_list(
+            "level", "action"
+        )
+    )
+
+
+def recipients(escalation, level) -> set[tuple[str, str]]:
+    return {
+        (n.recipient.username if n.recipient else "ward-webhook", n.channel)
+        for n in Notification.objects.filter(escalation=escalation, level=level).select_related("recipient")
+    }
+
+
+def test_every_order_gets_an_escalation_that_starts_at_its_due_time(labs):
+    escalation = labs.escalation
+
+    assert (escalation.status, escalation.next_level, escalation.next_step_at) == ("active", 0, labs.due_at)
+    assert escalation.policy_snapshot["policy"] == "order-overdue"
+
+
+def test_the_levels_fire_at_the_spec_times_to_the_spec_roles(labs, django_capture_on_commit_callbacks):
+    due = labs.due_at  # window 240 min: +25% = 60 min, +50% = 120 min, +100% = 240 min
+    escalation = labs.escalation
+
+    assert wake(labs, at=due - MIN, capture=django_capture_on_commit_callbacks) == "early"
+    assert fired(escalation) == []
+
+    assert wake(labs, at=due, capture=django_capture_on_commit_callbacks) == "fired"
+    assert recipients(escalation, 0) == {("nurse", "in_app")}
+    escalation.refresh_from_db()
+    assert escalation.next_step_at == due + dt.timedelta(minutes=60)
+
+    wake(labs, at=due + dt.timedelta(minutes=60), capture=django_capture_on_commit_callbacks)
+    assert recipients(escalation, 1) == {("charge", "in_app"), ("charge", "email")}
+
+    wake(labs, at=due + dt.timedelta(minutes=120), capture=django_capture_on_commit_callbacks)
+    assert recipients(escalation, 2) == {("physician", "in_app")}  # the physician has no email address
+
+    wake(labs, at=due + dt.timedelta(minutes=240), capture=django_capture_on_commit_callbacks)
+    assert recipients(escalation, 3) == {("neuro", "in_app"), ("neuro", "email")}  # no ward webhook configured
+
+    escalation.refresh_from_db()
+    assert (escalation.status, escalation.current_level, escalation.wake_at) == ("exhausted", 3, None)
+    assert fired(escalation) == [(0, "fired"), (1, "fired"), (2, "fired"), (3, "fired")]
+    assert set(Notification.objects.filter(escalation=escalation).values_list("severity", flat=True)) == {
+        "MED",
+        "HIGH",
+        "CRIT",
+    }
+
+
+def test_short_windows_use_the_spec_minimum_delays(ward, ward_team, broker, django_capture_on_commit_callbacks):
+    # resp_baseline is due 30 min after triage: 25% and 50% of 30 min are below the minimums.
+    workup = open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
+    baseline = workup.orders.get(key="resp_baseline")
+    due = baseline.due_at
+    expected_next = {0: 15, 1: 30, 2: 60}
+
+    for level, minutes in [(0, 0), (1, 15), (2, 30)]:
+        wake(baseline, at=due + dt.timedelta(minutes=minutes), capture=django_capture_on_commit_callbacks)
+        baseline.escalation.refresh_from_db()
+        assert baseline.escalation.next_step_at == due + dt.timedelta(minutes=expected_next[level])
+
+
+def test_fired_steps_record_scheduled_time_actual_time_and_lag(labs, django_capture_on_commit_callbacks):
+    wake(labs, at=labs.due_at + dt.timedelta(seconds=7), capture=django_capture_on_commit_callbacks)
+
+    entry = EscalationLogEntry.objects.get(escalation=labs.escalation, action="fired")
+    assert (entry.scheduled_at, entry.at, entry.lag_ms) == (
+        labs.due_at,
+        labs.due_at + dt.timedelta(seconds=7),
+        7000,
+    )
+
+
+def test_the_same_timer_message_delivered_twice_takes_one_step(labs, django_capture_on_commit_callbacks):
+    labs.escalation.refresh_from_db()
+    token = str(labs.escalation.token)
+
+    first = wake(labs, at=labs.due_at, capture=django_capture_on_commit_callbacks, token=token)
+    second = wake(
+        labs, at=labs.due_at + dt.timedelta(seconds=1), capture=django_capture_on_commit_callbacks, token=token
+    )
+
+    assert (first, second) == ("fired", "stale")
+    assert fired(labs.escalation) == [(0, "fired")]
+    assert Notification.objects.filter(escalation=labs.escalation).count() == 1
+    assert EscalationLogEntry.objects.filter(escalation=labs.escalation, action="stale_timer_ignored").count() == 1
+
+
+def test_a_superseded_timer_does_nothing(labs, django_capture_on_commit_callbacks):
+    stale = "00000000-0000-0000-0000-000000000000"
+
+    assert wake(labs, at=labs.due_at, capture=django_capture_on_commit_callbacks, token=stale) == "stale"
+    assert Notification.objects.count() == 0
+
+
+def test_each_step_arms_the_next_timer_after_commit(labs, broker, settings, django_capture_on_commit_callbacks):
+    settings.ESCALATION_ARM_HORIZON_SECONDS = 2 * 3600
+    wake(labs, at=labs.due_at, capture=django_capture_on_commit_callbacks)
+
+    labs.escalation.refresh_from_db()
+    timer = broker.last_timer_for(labs.escalation.pk)
+    assert (timer["token"], timer["eta"]) == (str(labs.escalation.token), labs.due_at + dt.timedelta(minutes=60))
+    assert labs.escalation.armed_for == timer["eta"]
+    assert [d["notification_id"] for d in broker.deliveries] == list(
+        Notification.objects.filter(escalation=labs.escalation).values_list("id", flat=True)
+    )
+
+
+def test_a_next_step_beyond_the_horizon_is_left_for_the_auditor(
+    labs, broker, settings, django_capture_on_commit_callbacks
+):
+    settings.ESCALATION_ARM_HORIZON_SECONDS = 900  # level 1 is 60 min away
+    wake(labs, at=labs.due_at, capture=django_capture_on_commit_callbacks)
+
+    assert [t for t in broker.timers if t["escalation_id"] == labs.escalation.pk] == []
+    labs.escalation.refresh_from_db()
+    assert labs.escalation.armed_for is None
+
+
+def test_acknowledging_pauses_the_climb_until_the_acknowledgement_times_out(
+    labs, ward_team, django_capture_on_commit_callbacks
+):
+    due = labs.due_at
+    escalation = labs.escalation
+    wake(labs, at=due, capture=django_capture_on_commit_callbacks)
+    old_token = str(Escalation.objects.get(pk=escalation.pk).token)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation_acknowledge(escalation=escalation, by=ward_team["nurse"], now=due + dt.timedelta(minutes=50))
+
+    # the timer armed for level 1 (due + 60) is now stale: the climb is paused
+    assert (
+        wake(labs, at=due + dt.timedelta(minutes=60), capture=django_capture_on_commit_callbacks, token=old_token)
+        == "stale"
+    )
+    assert fired(escalation) == [(0, "fired")]
+    # the acknowledgement times out after 30 min (due + 80): level 1, overdue by then, fires at once
+    escalation.refresh_from_db()
+    assert escalation.wake_at == due + dt.timedelta(minutes=80)
+    assert wake(labs, at=due + dt.timedelta(minutes=80), capture=django_capture_on_commit_callbacks) == "fired"
+    assert fired(escalation) == [(0, "fired"), (1, "fired")]
+    actions = list(EscalationLogEntry.objects.filter(escalation=escalation).values_list("action", "actor__username"))
+    assert ("acknowledged", "nurse") in actions
+    assert ("ack_expired", None) in actions
+
+
+def test_after_an_early_acknowledgement_times_out_the_next_level_waits_for_its_time(
+    labs, ward_team, django_capture_on_commit_callbacks
+):
+    due = labs.due_at
+    wake(labs, at=due, capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation_acknowledge(escalation=labs.escalation, by=ward_team["nurse"], now=due + dt.timedelta(minutes=5))
+
+    assert wake(labs, at=due + dt.timedelta(minutes=35), capture=django_capture_on_commit_callbacks) == "resumed"
+    assert fired(labs.escalation) == [(0, "fired")]
+    assert wake(labs, at=due + dt.timedelta(minutes=60), capture=django_capture_on_commit_callbacks) == "fired"
+
+
+def test_completing_the_order_mid_climb_ends_the_escalation(labs, ward_team, django_capture_on_commit_callbacks):
+    due = labs.due_at
+    wake(labs, at=due, capture=django_capture_on_commit_callbacks)
+    labs.escalation.refresh_from_db()
+    armed_token = str(labs.escalation.token)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_complete(order=labs, by=ward_team["nurse"], result="all normal", now=due + dt.timedelta(minutes=20))
+
+    labs.escalation.refresh_from_db()
+    assert (labs.escalation.status, labs.escalation.wake_at, labs.escalation.end_reason) == (
+        "ended",
+        None,
+        "order completed",
+    )
+    assert (
+        wake(labs, at=due + dt.timedelta(minutes=60), capture=django_capture_on_commit_callbacks, token=armed_token)
+        == "stale"
+    )
+    assert fired(labs.escalation) == [(0, "fired")]
+
+
+def test_editing_the_policy_never_changes_a_climb_in_flight(ward, ward_team, labs, django_capture_on_commit_callbacks):
+    EscalationLevel.objects.filter(policy__key="order-overdue", level=1).update(
+        min_delay_minutes=5, delay_percent_of_window=0
+    )
+    wake(labs, at=labs.due_at, capture=django_capture_on_commit_callbacks)
+
+    labs.escalation.refresh_from_db()
+    assert labs.escalation.next_step_at == labs.due_at + dt.timedelta(minutes=60)
+    newer = open_workup(ward=ward, opened_by=ward_team["physician"], now=T0).orders.get(key="labs")
+    wake(newer, at=newer.due_at, capture=django_capture_on_commit_callbacks)
+    newer.escalation.refresh_from_db()
+    assert newer.escalation.next_step_at == newer.due_at + dt.timedelta(minutes=5)
+
+
+def test_a_level_that_reaches_nobody_is_skipped_and_the_next_fires_at_once(
+    ward, labs, ward_team, django_capture_on_commit_callbacks
+):
+    ward_team["charge_nurse"].wards.clear()  # the ward has no charge nurse tonight
+    wake(labs, at=labs.due_at, capture=django_capture_on_commit_callbacks)
+
+    wake(labs, at=labs.due_at + dt.timedelta(minutes=60), capture=django_capture_on_commit_callbacks)
+
+    assert fired(labs.escalation) == [(0, "fired"), (1, "skipped"), (2, "fired")]
+    assert recipients(labs.escalation, 2) == {("physician", "in_app")}
+    labs.escalation.refresh_from_db()
+    assert labs.escalation.next_step_at == labs.due_at + dt.timedelta(minutes=240)
+
+
+def test_the_auditor_arms_timers_only_as_they_come_within_the_horizon(labs, broker, settings):
+    settings.ESCALATION_ARM_HORIZON_SECONDS = 900
+    broker.timers.clear()
+
+    escalation_audit(now=labs.due_at - dt.timedelta(minutes=16))
+    assert [t for t in broker.timers if t["escalation_id"] == labs.escalation.pk] == []
+
+    escalation_audit(now=labs.due_at - dt.timedelta(minutes=14))
+    labs.escalation.refresh_from_db()
+    assert broker.last_timer_for(labs.escalation.pk) == {
+        "escalation_id": labs.escalation.pk,
+        "token": str(labs.escalation.token),
+        "eta": labs.due_at,
+    }
+
+    # armed: the next sweeps leave it alone
+    count = len([t for t in broker.timers if t["escalation_id"] == labs.escalation.pk])
+    escalation_audit(now=labs.due_at - dt.timedelta(minutes=10))
+    assert len([t for t in broker.timers if t["escalation_id"] == labs.escalation.pk]) == count
+
+
+def test_the_auditor_re_arms_a_timer_lost_with_a_worker(labs, broker, settings):
+    settings.ESCALATION_GRACE_SECONDS = 60
+    escalation_audit(now=labs.due_at - dt.timedelta(minutes=5))
+    count = len([t for t in broker.timers if t["escalation_id"] == labs.escalation.pk])
+
+    # the message armed for due time never fired; within the grace period nothing happens ...
+    escalation_audit(now=labs.due_at + dt.timedelta(seconds=30))
+    assert len([t for t in broker.timers if t["escalation_id"] == labs.escalation.pk]) == count
+    # ... after it, the same token is armed again, due now
+    later = labs.due_at + dt.timedelta(seconds=90)
+    escalation_audit(now=later)
+    labs.escalation.refresh_from_db()
+    assert broker.last_timer_for(labs.escalation.pk) == {
+        "escalation_id": labs.escalation.pk,
+        "token": str(labs.escalation.token),
+        "eta": later,
+    }
