@@ -274,3 +274,22 @@ def test_listing_orders_costs_the_same_queries_for_1_and_20(api, ward, physician
 
     assert one == twenty
     assert twenty <= 5
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/orders/?workup={10**30}",
+        f"/api/v1/orders/{10**30}/",
+        "/api/v1/orders/?page_size=20&page=999999999999999999999",
+        "/api/v1/orders/?overdue=" + "t" * 5000,
+        "/api/v1/orders/?ward=%00",
+    ],
+)
+def test_no_order_query_causes_a_500(api, workup, path):
+    assert api("admin").get(path).status_code in (200, 400, 404)
+
+
+def test_posting_to_a_huge_order_id_is_404(api):
+    response = api("admin").post(f"/api/v1/orders/{10**30}/complete/", {"result": "x", "version": 1})
+    assert response.status_code == 404

@@ -23,12 +23,14 @@ class WardFilter(django_filters.ModelChoiceFilter):
 
 
 class IdFilter(django_filters.Filter):
-    """A whole-number id (django-filter's NumberFilter would accept 1.5 and read it as 1)."""
+    """A whole-number id (django-filter's NumberFilter would accept 1.5 and read it as 1), within
+    the range of a BigAutoField: a larger number would overflow the database driver (500)."""
 
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
 
 
