@@ -163,6 +163,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "WorkupStatusEnum": "workup.models.workup.WorkupStatus",
         "OrderStatusEnum": "orders.models.OrderStatus",
+        "OrderCategoryEnum": "workup.models.pathway.OrderCategory",
+        "AlertCategoryEnum": "workup.models.alert.AlertCategory",
+        "AlertStatusEnum": "workup.models.alert.AlertStatus",
         "HealthStatusEnum": ["ok", "unavailable"],
     },
 }

@@ -7,7 +7,8 @@ from django.db.models.functions import Coalesce
 
 from orders.models import Order, OrderStatus
 from workup.errors import PathwayNotAvailable
-from workup.models import PathwayTemplate, User, Ward, Workup
+from workup.models import Alert, PathwayTemplate, User, Ward, Workup
+from workup.models.alert import UNRESOLVED_STATUSES
 from workup.roles import WARD_SPANNING_ROLES
 
 
@@ -67,7 +68,13 @@ def workup_list(*, user: User, now: datetime) -> QuerySet[Workup]:
 
 
 def workup_detail(*, user: User, now: datetime) -> QuerySet[Workup]:
-    """workup_list plus each workup's orders (due first), for the workup page."""
+    """workup_list plus, for the workup page, each workup's orders (due first) and its unresolved
+    alerts (open or acknowledged, newest first) as ``unresolved_alerts``."""
     return workup_list(user=user, now=now).prefetch_related(
-        Prefetch("orders", queryset=Order.objects.order_by("due_at", "id"))
+        Prefetch("orders", queryset=Order.objects.order_by("due_at", "id")),
+        Prefetch(
+            "alerts",
+            queryset=Alert.objects.filter(status__in=UNRESOLVED_STATUSES).select_related("acknowledged_by"),
+            to_attr="unresolved_alerts",
+        ),
     )

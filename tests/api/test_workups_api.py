@@ -12,7 +12,7 @@ from tests.api.conftest import client_for
 from tests.conftest import T0
 from tests.factories import open_workup
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
-from workup.models import AuditEvent, Workup
+from workup.models import Alert, AlertStatus, AuditEvent, Workup
 from workup.services.closing import workup_close
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -72,7 +72,7 @@ def test_triage_opens_a_workup_and_answers_with_its_detail(api, physician):
     assert body["triage"]["sensory_level"] is False  # omitted finding → the model default
     assert body["cord_red_flags"] == []
     assert body["cord_red_flag_message"] is None
-    assert body["open_alerts"] == []
+    assert body["open_alerts"] == []  # none raised yet
     assert body["scores"] == {}
     assert body["progress"] == {"done": 0, "total": 11}
     assert body["opened_by"] == "physician"
@@ -180,6 +180,70 @@ def test_a_closed_workup_shows_who_closed_it(api, workup, physician):
     assert (body["status"], body["closed_by"], body["close_reason"]) == ("closed", "physician", "GBS excluded")
     assert body["progress"] == {"done": 0, "total": 0}  # all open orders were cancelled
     assert body["overdue_orders"] == 0
+
+
+def raise_alert(workup, *, rule, status=AlertStatus.OPEN, severity="HIGH", **fields):
+    # Rows made directly: these tests are about what the workup page shows, not about the rules.
+    return Alert.objects.create(
+        **{
+            "workup": workup,
+            "rule": rule,
+            "category": "respiratory",
+            "severity": severity,
+            "status": status,
+            "message": f"{rule} fired",
+            "opened_at": T0,
+            "last_triggered_at": T0,
+            **fields,
+        }
+    )
+
+
+def test_open_alerts_lists_unresolved_alerts_newest_first(api, workup, physician):
+    older = raise_alert(workup, rule="mep_low")
+    acked = raise_alert(
+        workup,
+        rule="vc_low",
+        severity="CRIT",
+        status=AlertStatus.ACKNOWLEDGED,
+        opened_at=T0 + dt.timedelta(minutes=5),
+        acknowledged_at=T0 + dt.timedelta(minutes=6),
+        acknowledged_by=physician,
+    )
+    raise_alert(workup, rule="sbc_low", status=AlertStatus.RESOLVED)
+
+    alerts = api("nurse").get(f"/api/v1/workups/{workup.pk}/").json()["open_alerts"]
+
+    assert [a["id"] for a in alerts] == [acked.pk, older.pk]
+    assert alerts[0] == {
+        "id": acked.pk,
+        "rule": "vc_low",
+        "category": "respiratory",
+        "severity": "CRIT",
+        "status": "acknowledged",
+        "message": "vc_low fired",
+        "source": "",
+        "measure": "",
+        "first_value": "",
+        "last_value": "",
+        "opened_at": "2026-11-24T09:05:00+01:00",
+        "last_triggered_at": "2026-11-24T09:00:00+01:00",
+        "trigger_count": 1,
+        "acknowledged_at": "2026-11-24T09:06:00+01:00",
+        "acknowledged_by": "physician",
+        "version": 1,
+    }
+    assert alerts[1]["acknowledged_by"] is None
+
+
+def test_alerts_add_no_queries_per_alert(api, workup, physician):
+    client = api("nurse")
+    raise_alert(workup, rule="mep_low", status=AlertStatus.ACKNOWLEDGED, acknowledged_by=physician)
+    few = count_queries(client, f"/api/v1/workups/{workup.pk}/")
+    for rule in ("vc_low", "vc_fall", "nif_weak", "sbc_low", "resp_signs"):
+        raise_alert(workup, rule=rule, status=AlertStatus.ACKNOWLEDGED, acknowledged_by=physician)
+
+    assert count_queries(client, f"/api/v1/workups/{workup.pk}/") == few
 
 
 def test_unknown_workup_is_404(api):

@@ -12,7 +12,7 @@ from workup.api.strict import (
     model_range,
 )
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
-from workup.models import PathwayTemplate, Patient, Sex, Ward, Workup
+from workup.models import Alert, PathwayTemplate, Patient, Sex, Ward, Workup
 from workup.services.triage import TRIAGE_FINDING_FIELDS
 
 # --- Input ------------------------------------------------------------------------------------
@@ -109,6 +109,34 @@ class TriageFindingsSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AlertSummarySerializer(serializers.ModelSerializer):
+    """An unresolved alert as shown on its workup."""
+
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "rule",
+            "category",
+            "severity",
+            "status",
+            "message",
+            "source",
+            "measure",
+            "first_value",
+            "last_value",
+            "opened_at",
+            "last_triggered_at",
+            "trigger_count",
+            "acknowledged_at",
+            "acknowledged_by",
+            "version",
+        ]
+        read_only_fields = fields
+
+
 @extend_schema_serializer(component_name="WorkupSummary")
 class WorkupListSerializer(serializers.ModelSerializer):
     """A workup as a row of the ward board."""
@@ -155,7 +183,12 @@ class WorkupDetailSerializer(WorkupListSerializer):
         help_text="Shown when any cord red flag is present; null otherwise."
     )
     orders = OrderSummarySerializer(many=True, read_only=True)
-    open_alerts = serializers.SerializerMethodField(help_text="Always empty until alerts exist (a later issue).")
+    open_alerts = AlertSummarySerializer(
+        source="unresolved_alerts",
+        many=True,
+        read_only=True,
+        help_text="Alerts not yet resolved (open or acknowledged), newest first.",
+    )
     scores = serializers.SerializerMethodField(help_text="Always empty until scores (EGRIS, mEGOS) exist.")
 
     class Meta(WorkupListSerializer.Meta):
@@ -173,9 +206,6 @@ class WorkupDetailSerializer(WorkupListSerializer):
 
     def get_cord_red_flag_message(self, workup: Workup) -> str | None:
         return CONSIDER_CORD_LESION_MESSAGE if workup.cord_red_flags else None
-
-    def get_open_alerts(self, workup: Workup) -> list[dict]:
-        return []
 
     def get_scores(self, workup: Workup) -> dict[str, int]:
         return {}
