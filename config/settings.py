@@ -206,6 +206,10 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         # waiting ETA message is not redelivered while it waits; if one is, the token check
         # makes it harmless.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
+        # How often a worker looks for messages a dead worker left unacknowledged (kombu: every
+        # interval × throttle seconds). The escalation auditor re-arms lost timers regardless.
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL_SECONDS", default=10),
+        "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
         "max_retries": 2,

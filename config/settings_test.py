@@ -15,3 +15,8 @@ CSRF_COOKIE_SECURE = False
 # CELERY_BROKER_URL explicitly (tests/support/services.py).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_BROKER_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS if CELERY_BROKER_URL.startswith("redis") else {}  # noqa: F405
+
+# A worker in another process only sees committed rows in a database it can open: on SQLite the
+# test database is a file (one per test run), not :memory:.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405

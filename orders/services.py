@@ -228,6 +228,7 @@ def order_schedule_next_occurrence(*, order: Order, by: User | None, now: dateti
     return next_order
 
 
+@transaction.atomic
 def order_request_again(*, workup: Workup, key: str, by: User | None, now: datetime, due_in: timedelta) -> Order | None:
     """Ask for an order of the workup's pathway once more (e.g. a level-of-care decision after a
     HIGH alert), due ``due_in`` from now. An open one already asked for is moved earlier if
@@ -258,6 +259,7 @@ def order_request_again(*, workup: Workup, key: str, by: User | None, now: datet
     return order
 
 
+@transaction.atomic
 def order_reschedule(*, order: Order, due_at: datetime, by: User | None, now: datetime, reason: str) -> Order:
     """Move an open order's due time (cadence change, STAT upgrade). Its escalation restarts
     from the new due time; the change is audited with both times."""

@@ -7,6 +7,7 @@ a one-line reason.
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,37 +40,49 @@ def require_redis(url: str = REDIS_URL) -> str:
 
 
 @contextmanager
-def celery_worker_process(*, env: dict[str, str], queues: str = "critical,default") -> Iterator[subprocess.Popen]:
+def celery_worker_process(
+    *, env: dict[str, str], queues: str = "critical,default", new_session: bool = False, concurrency: int = 1
+) -> Iterator[subprocess.Popen]:
     """Run a real `celery worker` process for the project; stopped (bounded) on exit."""
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--loglevel", "INFO", "--concurrency", "1", "--pool", "prefork", "--without-gossip", "--without-mingle",
+        "--loglevel", "INFO", "--concurrency", str(concurrency), "--pool", "prefork", "--without-gossip", "--without-mingle",
         "--queues", queues,
     ]  # fmt: skip
+    # The log goes to a file: a pipe nobody reads would fill up and stall the worker.
+    log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603 - fixed command line
         command,
         cwd=REPO_ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", **env},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
+        # Its own process group, so that a test can kill the worker with its pool processes.
+        start_new_session=new_session,
     )
+    process.log_path = log.name
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        log.close()
+
+
+def worker_log(process: subprocess.Popen) -> str:
+    return Path(process.log_path).read_text(errors="replace")
 
 
 def worker_exited(process: subprocess.Popen) -> bool:
     """Fail at once, with the worker's output, when a worker process died under a test."""
     if process.poll() is None:
         return False
-    output = process.stdout.read() if process.stdout else ""
+    output = worker_log(process)
     pytest.fail(f"celery worker exited with {process.returncode}:\n{output[-4000:]}")
 
 
