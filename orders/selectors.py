@@ -23,7 +23,7 @@ def orders_overdue(*, now: datetime, ward: Ward | None = None) -> QuerySet[Order
     orders = Order.objects.filter(overdue_q(now=now))
     if ward is not None:
         orders = orders.filter(workup__ward=ward)
-    return orders.select_related("workup__patient", "workup__ward").order_by("due_at", "id")
+    return orders.select_related("workup__patient", "workup__ward", "escalation").order_by("due_at", "id")
 
 
 def _on_wards_of(orders: QuerySet[Order], *, user: User) -> QuerySet[Order]:

@@ -34,8 +34,22 @@ ORDER_POLICY_KEY = "order-overdue"
 
 def level_fires_at(*, reference_at: datetime, window_minutes: int, level: dict) -> datetime:
     """Spec §6: a level fires at reference + max(its minimum, its share of the due window)."""
-    share_minutes = window_minutes * level["delay_percent_of_window"] / 100
+    share_minutes = max(window_minutes, 0) * level["delay_percent_of_window"] / 100
     return reference_at + timedelta(minutes=max(level["min_delay_minutes"], share_minutes))
+
+
+def escalation_level_reached(*, escalation: Escalation, now: datetime) -> int | None:
+    """The highest level due by ``now`` under the escalation's own policy snapshot, or the highest
+    already fired if that is more (a failed delivery moves the climb on early). None: not due."""
+    due = [
+        level["level"]
+        for level in escalation.levels
+        if now
+        >= level_fires_at(reference_at=escalation.reference_at, window_minutes=escalation.window_minutes, level=level)
+    ]
+    reached = max(due, default=-1)
+    reached = max(reached, escalation.current_level)
+    return None if reached < 0 else reached
 
 
 def _log(

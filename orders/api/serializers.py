@@ -4,8 +4,9 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from orders.escalation_policy import escalation_level, is_overdue, minutes_overdue
+from notifications.services.escalation import escalation_level_reached
 from orders.models import Order, OrderStatus
+from orders.overdue import is_overdue, minutes_overdue
 from orders.services import TEXT_MAX_LENGTH
 from workup.api.strict import StrictSerializer
 
@@ -121,8 +122,8 @@ class OverdueRowSerializer(_NowMixin, serializers.ModelSerializer):
     ward = serializers.CharField(source="workup.ward.code", read_only=True, help_text="Ward code.")
     minutes_overdue = serializers.SerializerMethodField()
     escalation_level = serializers.SerializerMethodField(
-        help_text="0-3 per spec §6 default policy (0 at due; 1 at +25% of the order's window, min 15 min; "
-        "2 at +50%, min 30; 3 at +100%, min 60). Computed from the clock only until escalation state exists."
+        help_text="0-3: the level of the order's escalation policy reached (spec §6 by default: 0 at due; "
+        "1 at +25% of the order's window, min 15 min; 2 at +50%, min 30; 3 at +100%, min 60)."
     )
 
     class Meta:
@@ -145,7 +146,7 @@ class OverdueRowSerializer(_NowMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_escalation_level(self, order: Order) -> int:
-        level = escalation_level(due_at=order.due_at, window_minutes=order.window_minutes, now=self._now())
+        level = escalation_level_reached(escalation=order.escalation, now=self._now())
         return 0 if level is None else level
 
 

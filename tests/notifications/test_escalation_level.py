@@ -1,31 +1,51 @@
-"""orders.escalation_policy: spec §6 levels at every edge (pure functions, no database)."""
+"""The escalation level an overdue order has reached under the default policy (spec §6), at every
+edge; and the overdue arithmetic shown beside it."""
 
 import datetime as dt
 
 import pytest
 
-from orders.escalation_policy import (
-    DEFAULT_POLICY,
-    escalation_level,
-    is_overdue,
-    minutes_overdue,
-    step_delay,
-)
+from notifications.default_policies import DEFAULT_POLICIES
+from notifications.models import Escalation
+from notifications.services.escalation import escalation_level_reached, level_fires_at
+from orders.overdue import is_overdue, minutes_overdue
 
 DUE = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 TICK = dt.timedelta(microseconds=1)
+ORDER_POLICY = DEFAULT_POLICIES[0]
 
 
-def level(window_minutes: int, after_due: dt.timedelta) -> int | None:
-    return escalation_level(due_at=DUE, window_minutes=window_minutes, now=DUE + after_due)
+def _snapshot() -> dict:
+    return {
+        "policy": ORDER_POLICY["key"],
+        "ack_timeout_minutes": ORDER_POLICY["ack_timeout_minutes"],
+        "levels": [
+            {
+                "level": lv,
+                "delay_percent_of_window": pct,
+                "min_delay_minutes": mn,
+                "recipient_roles": r,
+                "channels": c,
+                "severity": sev,
+            }
+            for lv, pct, mn, r, c, sev in ORDER_POLICY["levels"]
+        ],
+    }
+
+
+def level(window_minutes: int, after_due: dt.timedelta, *, fired: int = -1) -> int | None:
+    escalation = Escalation(
+        policy_snapshot=_snapshot(), reference_at=DUE, window_minutes=window_minutes, current_level=fired
+    )
+    return escalation_level_reached(escalation=escalation, now=DUE + after_due)
 
 
 def minutes(n: float) -> dt.timedelta:
     return dt.timedelta(minutes=n)
 
 
-def test_the_policy_is_spec_section_6():
-    assert [(s.level, s.percent_of_window, s.min_minutes) for s in DEFAULT_POLICY] == [
+def test_the_default_order_policy_is_spec_section_6():
+    assert [(lv, pct, mn) for lv, pct, mn, *_ in ORDER_POLICY["levels"]] == [
         (0, 0, 0),
         (1, 25, 15),
         (2, 50, 30),
@@ -77,10 +97,15 @@ def test_level_3_is_the_top():
     assert level(30, dt.timedelta(days=30)) == 3
 
 
-def test_step_delay_is_the_larger_of_share_and_minimum():
-    level_1 = DEFAULT_POLICY[1]
-    assert step_delay(step=level_1, window_minutes=59) == minutes(15)  # 14.75 < 15
-    assert step_delay(step=level_1, window_minutes=61) == minutes(15.25)
+def test_a_level_fires_at_the_larger_of_its_share_and_its_minimum():
+    level_1 = _snapshot()["levels"][1]
+    assert level_fires_at(reference_at=DUE, window_minutes=59, level=level_1) == DUE + minutes(15)  # 14.75 < 15
+    assert level_fires_at(reference_at=DUE, window_minutes=61, level=level_1) == DUE + minutes(15.25)
+
+
+def test_a_level_fired_early_counts_as_reached():
+    # a permanent delivery failure at level 1 moved the climb on to level 2 before its time
+    assert level(240, minutes(61), fired=2) == 2
 
 
 def test_overdue_is_strictly_after_due_and_only_while_open():
