@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from workup.models import AuditEvent, OrderTemplate, PathwayTemplate, Patient, User, Ward, Workup
+from workup.models import Alert, AuditEvent, OrderTemplate, PathwayTemplate, Patient, User, Ward, Workup
 
 
 @admin.register(Ward)
@@ -65,6 +65,23 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["subject_type", "action"]
     list_select_related = ["actor", "workup"]
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["id", "workup", "rule", "severity", "status", "opened_at", "trigger_count"]
+    list_filter = ["status", "severity", "category"]
+    list_select_related = ["workup"]
+
+    # Alerts change state through services (audited, escalations follow): read-only here.
     def has_add_permission(self, request):
         return False
 

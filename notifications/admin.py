@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from notifications.models import (
+    DeliveryAttempt,
+    Escalation,
+    EscalationLevel,
+    EscalationLogEntry,
+    EscalationPolicy,
+    Notification,
+)
+
+
+class EscalationLevelInline(admin.TabularInline):
+    model = EscalationLevel
+    extra = 0
+
+
+@admin.register(EscalationPolicy)
+class EscalationPolicyAdmin(admin.ModelAdmin):
+    """Editable: a running escalation keeps the snapshot it started with, so edits apply to new ones."""
+
+    list_display = ["key", "title", "applies_to", "alert_severity", "ack_timeout_minutes"]
+    inlines = [EscalationLevelInline]
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the escalation and delivery services only; shown here for support and audit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "subject_kind", "workup", "status", "current_level", "next_step_at", "acknowledged_by"]
+    list_filter = ["subject_kind", "status"]
+    list_select_related = ["workup", "acknowledged_by"]
+
+
+@admin.register(EscalationLogEntry)
+class EscalationLogEntryAdmin(_ReadOnlyAdmin):
+    list_display = ["at", "escalation", "action", "level", "scheduled_at", "lag_ms", "actor"]
+    list_filter = ["action"]
+    list_select_related = ["escalation", "actor"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "channel", "recipient", "severity", "level", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["channel", "status", "severity"]
+    list_select_related = ["recipient"]
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(_ReadOnlyAdmin):
+    list_display = ["at", "notification", "outcome", "error", "duration_ms"]
+    list_filter = ["outcome"]

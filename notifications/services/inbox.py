@@ -1,0 +1,17 @@
+"""The in-app inbox: marking notifications read."""
+
+from datetime import datetime
+
+from notifications.models import Notification
+from notifications.selectors import inbox_for
+from workup.models import User
+
+
+def notification_mark_read(*, notification: Notification, now: datetime) -> Notification:
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+    notification.refresh_from_db()
+    return notification
+
+
+def notifications_mark_all_read(*, user: User, now: datetime) -> int:
+    return inbox_for(user=user).filter(read_at__isnull=True).update(read_at=now)
