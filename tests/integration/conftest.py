@@ -31,9 +31,10 @@ def start_worker(transactional_db, redis_broker, tmp_path, settings):
     settings.ESCALATION_ARM_HORIZON_SECONDS = ARM_HORIZON_SECONDS
     workers: list[LiveWorker] = []
 
-    def start(*, concurrency: int = 1) -> LiveWorker:
+    def start(*, concurrency: int = 1, broker_url: str | None = None) -> LiveWorker:
+        broker_url = broker_url or redis_broker
         env = {
-            "CELERY_BROKER_URL": redis_broker,
+            "CELERY_BROKER_URL": broker_url,
             "DATABASE_URL": database_url_for_test_db(),
             "WORKUP_VAR_DIR": str(tmp_path),
             "CELERY_VISIBILITY_TIMEOUT_SECONDS": str(VISIBILITY_TIMEOUT_SECONDS),
@@ -42,7 +43,7 @@ def start_worker(transactional_db, redis_broker, tmp_path, settings):
             "CELERY_UNACKED_RESTORE_INTERVAL_SECONDS": "1",
             "CELERY_UNACKED_RESTORE_THROTTLE": "1",
         }
-        worker = LiveWorker(broker_url=redis_broker, env=env, concurrency=concurrency).start()
+        worker = LiveWorker(broker_url=broker_url, env=env, concurrency=concurrency).start()
         workers.append(worker)
         return worker
 
