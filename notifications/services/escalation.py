@@ -25,9 +25,11 @@ from notifications.models import (
 )
 from notifications.services.notify import notifications_for_step
 from orders.models import OPEN_STATUSES, Order
+from workup.clinical.rules import Severity
 from workup.errors import IllegalTransition
-from workup.models import Alert, User
+from workup.models import Alert, AlertCategory, User
 from workup.models.alert import UNRESOLVED_STATUSES
+from workup.models.pathway import OrderCategory
 
 ORDER_POLICY_KEY = "order-overdue"
 
@@ -176,12 +178,43 @@ def _schedule_next_level(escalation: Escalation, *, now: datetime) -> None:
         escalation.wake_at = None
 
 
+# Spec §6: "A respiratory check overdue while a HIGH respiratory alert is open starts at level 2."
+RESPIRATORY_ALERT_START_LEVEL = 2
+
+
+def _respiratory_alert_open(escalation: Escalation) -> bool:
+    order = escalation.order
+    if escalation.subject_kind != SubjectKind.ORDER or order.category != OrderCategory.RESPIRATORY:
+        return False
+    return Alert.objects.filter(
+        workup_id=escalation.workup_id,
+        category=AlertCategory.RESPIRATORY,
+        severity__in=[Severity.HIGH, Severity.CRIT],
+        status__in=UNRESOLVED_STATUSES,
+    ).exists()
+
+
 def _fire_next_level(escalation: Escalation, *, now: datetime) -> list[Notification]:
     """Fire the next level; a level that reaches nobody is logged as skipped and the one above
     it fires at once, so that a ward without (say) a charge nurse never swallows an alarm."""
     levels = escalation.levels
     scheduled_at = escalation.next_step_at
     notifications: list[Notification] = []
+    if (
+        escalation.next_level == 0
+        and len(levels) > RESPIRATORY_ALERT_START_LEVEL
+        and _respiratory_alert_open(escalation)
+    ):
+        for level in levels[:RESPIRATORY_ALERT_START_LEVEL]:
+            _log(
+                escalation,
+                "skipped",
+                at=now,
+                level=level["level"],
+                scheduled_at=scheduled_at,
+                detail="a HIGH/CRIT respiratory alert is open: the climb starts at level 2 (spec §6)",
+            )
+        escalation.next_level = RESPIRATORY_ALERT_START_LEVEL
     while escalation.next_level < len(levels) and not notifications:
         level = levels[escalation.next_level]
         notifications = notifications_for_step(escalation=escalation, level=level, now=now)

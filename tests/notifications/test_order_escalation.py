@@ -279,3 +279,46 @@ def test_the_auditor_re_arms_a_timer_lost_with_a_worker(labs, broker, settings):
         "token": str(labs.escalation.token),
         "eta": later,
     }
+
+
+def test_an_overdue_respiratory_check_starts_at_level_2_while_a_high_respiratory_alert_is_open(
+    ward, ward_team, broker, django_capture_on_commit_callbacks
+):
+    from workup.clinical.rules import Finding, Severity
+    from workup.services.alerts import alerts_raise
+
+    workup = open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
+    baseline = workup.orders.get(key="resp_baseline")
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_raise(
+            workup=workup,
+            findings=[Finding("mep_low", Severity.HIGH, "MEP low", "[S1]", "mep_cm_h2o", 35)],
+            category="respiratory",
+            by=ward_team["nurse"],
+            now=T0 + dt.timedelta(minutes=10),
+        )
+
+    wake(baseline, at=baseline.due_at, capture=django_capture_on_commit_callbacks)
+
+    assert fired(baseline.escalation) == [(0, "skipped"), (1, "skipped"), (2, "fired")]
+    assert recipients(baseline.escalation, 2) == {("physician", "in_app")}
+
+
+def test_other_orders_start_at_level_0_even_with_a_respiratory_alert_open(
+    labs, ward_team, django_capture_on_commit_callbacks
+):
+    from workup.clinical.rules import Finding, Severity
+    from workup.services.alerts import alerts_raise
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_raise(
+            workup=labs.workup,
+            findings=[Finding("vc_low", Severity.CRIT, "VC low", "[S1]", "fvc_ml_per_kg_ibw", 18)],
+            category="respiratory",
+            by=ward_team["nurse"],
+            now=T0,
+        )
+
+    wake(labs, at=labs.due_at, capture=django_capture_on_commit_callbacks)
+
+    assert fired(labs.escalation) == [(0, "fired")]
