@@ -47,6 +47,9 @@ class Order(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Optimistic-concurrency counter.")
 
     result = models.TextField(blank=True)
+    # Structured result of some orders (lp: CSF values; ncs_emg: consistent with GBS), validated
+    # per order key in orders.results. Null for orders that only take a text result.
+    result_data = models.JSONField(null=True, blank=True)
     reason = models.TextField(blank=True, help_text="Why it was marked not indicated or cancelled.")
     started_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(

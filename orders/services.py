@@ -143,8 +143,15 @@ def order_start(*, order: Order, by: User, version: int | None = None, now: date
 
 @transaction.atomic
 def order_complete(
-    *, order: Order, by: User, result: str, version: int | None = None, now: datetime | None = None
+    *,
+    order: Order,
+    by: User,
+    result: str,
+    version: int | None = None,
+    now: datetime | None = None,
+    result_data: dict | None = None,
 ) -> Order:
+    """``result_data``: a structured result already validated by orders.results (lp, ncs_emg)."""
     now = now or timezone.now()
     result = _required_text(result, "result")
     completed = _order_transition(
@@ -154,7 +161,7 @@ def order_complete(
         now=now,
         expected_version=version,
         action="completed",
-        fields={"result": result, "completed_at": now, "completed_by": by},
+        fields={"result": result, "result_data": result_data, "completed_at": now, "completed_by": by},
     )
     order_schedule_next_occurrence(order=completed, by=by, now=now)
     return completed
@@ -260,15 +267,18 @@ def order_request_again(*, workup: Workup, key: str, by: User | None, now: datet
 
 
 @transaction.atomic
-def order_reschedule(*, order: Order, due_at: datetime, by: User | None, now: datetime, reason: str) -> Order:
-    """Move an open order's due time (cadence change, STAT upgrade). Its escalation restarts
-    from the new due time; the change is audited with both times."""
+def order_reschedule(
+    *, order: Order, due_at: datetime, by: User | None, now: datetime, reason: str, priority: str | None = None
+) -> Order:
+    """Move an open order's due time (cadence change, STAT upgrade, with ``priority``). Its
+    escalation restarts from the new due time; the change is audited with both times."""
     from notifications.services.escalation import escalation_restart_for_order
 
     if order.status not in OPEN_STATUSES:
         raise IllegalTransition(subject="order", from_status=order.status, to_status=order.status)
-    previous_due_at = order.due_at
-    Order.objects.filter(pk=order.pk).update(due_at=due_at, version=F("version") + 1, updated_at=now)
+    previous_due_at, previous_priority = order.due_at, order.priority
+    changes = {"priority": priority} if priority else {}
+    Order.objects.filter(pk=order.pk).update(due_at=due_at, version=F("version") + 1, updated_at=now, **changes)
     order.refresh_from_db()
     audit_record(
         workup=order.workup,
@@ -280,7 +290,11 @@ def order_reschedule(*, order: Order, due_at: datetime, by: User | None, now: da
         from_status=order.status,
         to_status=order.status,
         reason=reason,
-        details={"from_due_at": previous_due_at.isoformat(), "to_due_at": due_at.isoformat()},
+        details={
+            "from_due_at": previous_due_at.isoformat(),
+            "to_due_at": due_at.isoformat(),
+            **({"from_priority": previous_priority, "to_priority": priority} if priority else {}),
+        },
     )
     escalation_restart_for_order(order=order, now=now)
     return order

@@ -1,8 +1,11 @@
 from workup.models.alert import Alert, AlertCategory, AlertStatus
+from workup.models.assessment import NeuroAssessment
 from workup.models.audit import AuditEvent
 from workup.models.pathway import OrderTemplate, PathwayTemplate
 from workup.models.patient import Patient, Sex
 from workup.models.people import User
+from workup.models.reading import RespiratoryReading
+from workup.models.vitals import VitalsEntry
 from workup.models.ward import Ward
 from workup.models.workup import Condition, Reflexes, WeaknessPattern, Workup, WorkupStatus
 
@@ -12,12 +15,15 @@ __all__ = [
     "AlertStatus",
     "AuditEvent",
     "Condition",
+    "NeuroAssessment",
     "OrderTemplate",
     "PathwayTemplate",
     "Patient",
     "Reflexes",
+    "RespiratoryReading",
     "Sex",
     "User",
+    "VitalsEntry",
     "Ward",
     "WeaknessPattern",
     "Workup",

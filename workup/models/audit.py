@@ -18,6 +18,9 @@ class SubjectType(models.TextChoices):
     WORKUP = "workup", "Workup"
     ORDER = "order", "Order"
     ALERT = "alert", "Alert"
+    RESPIRATORY_READING = "resp_reading", "Respiratory reading"
+    NEURO_ASSESSMENT = "neuro_assessment", "Neuro assessment"
+    VITALS = "vitals", "Vitals"
 
 
 class AuditEvent(models.Model):

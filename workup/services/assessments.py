@@ -1,0 +1,160 @@
+"""Recording a neuro assessment (spec §2 neuro_exam, §4 rules) in one transaction: validate →
+store → evaluate the neuro rules against earlier exams (triage counts as the first) → raise
+alerts → "reconsider diagnosis" (its inputs may have changed) → complete the open neuro_exam →
+apply the resp_check cadence (EGRIS may have changed)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from orders.models import Order
+from workup.clinical import neuro
+from workup.clinical.neuro import NeuroExam, neuro_rule_inputs
+from workup.errors import InvalidInput
+from workup.models import AlertCategory, NeuroAssessment, User, Workup
+from workup.models.audit import SubjectType
+from workup.services.alerts import AlertChange
+from workup.services.audit import audit_record
+from workup.services.bedside import (
+    complete_matching_order,
+    evaluate_isolated,
+    findings_json,
+    raise_alerts,
+    rule_errors_json,
+    taken_at_errors,
+    value_text,
+    workup_must_be_open,
+)
+from workup.services.cadence import resp_check_cadence_apply
+from workup.services.diagnosis import reconsider_diagnosis_check
+
+ASSESSMENT_FIELDS = (
+    "mrc_sum_score",
+    "facial_weakness",
+    "bulbar_weakness",
+    "dysphagia",
+    "dysarthria",
+    "weak_cough",
+    "choking",
+    "neck_flexion_mrc",
+    "able_to_walk_unaided",
+    "gbs_disability_score",
+    "reflexes",
+    "sensory_level",
+)
+_BOOLEAN_FIELDS = (
+    "facial_weakness",
+    "bulbar_weakness",
+    "dysphagia",
+    "dysarthria",
+    "weak_cough",
+    "choking",
+    "able_to_walk_unaided",
+    "sensory_level",
+)
+_WHOLE_FIELDS = ("mrc_sum_score", "neck_flexion_mrc", "gbs_disability_score")
+
+
+@dataclass(frozen=True)
+class AssessmentRecorded:
+    assessment: NeuroAssessment
+    alert_changes: list[AlertChange]
+    completed_order: Order | None
+
+
+def _clean(data: dict) -> dict:
+    errors = {key: ["Unknown field."] for key in data if key not in ASSESSMENT_FIELDS}
+    values = {field: data.get(field) for field in ASSESSMENT_FIELDS}
+    values["reflexes"] = values["reflexes"] or ""
+    for field in _BOOLEAN_FIELDS:
+        if values[field] is not None and not isinstance(values[field], bool):
+            errors[field] = ["Must be true, false or null."]
+    for field in _WHOLE_FIELDS:
+        if values[field] is not None and (isinstance(values[field], bool) or not isinstance(values[field], int)):
+            errors[field] = ["A whole number is required."]
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        NeuroAssessment(**values).clean_fields(exclude=["workup", "taken_at", "recorded_at", "recorded_by"])
+    except ValidationError as error:
+        raise InvalidInput(error.message_dict) from error
+    if all(values[field] in (None, "") for field in ASSESSMENT_FIELDS):
+        raise InvalidInput({"non_field_errors": ["Give at least one finding: " + ", ".join(ASSESSMENT_FIELDS) + "."]})
+    return values
+
+
+def _exam(source) -> NeuroExam:
+    return NeuroExam(
+        taken_at=source.taken_at,
+        mrc_sum_score=source.mrc_sum_score,
+        facial_weakness=source.facial_weakness,
+        dysphagia=source.dysphagia,
+        choking=source.choking,
+        weak_cough=source.weak_cough,
+        dysarthria=source.dysarthria,
+        able_to_walk_unaided=source.able_to_walk_unaided,
+    )
+
+
+def _triage_exam(workup: Workup) -> NeuroExam:
+    """Triage as the first exam; choking is not asked at triage (None: not recorded)."""
+    return NeuroExam(
+        taken_at=workup.triaged_at,
+        mrc_sum_score=workup.mrc_sum_score,
+        facial_weakness=workup.facial_weakness,
+        dysphagia=workup.dysphagia,
+        choking=None,
+        weak_cough=workup.weak_cough,
+        dysarthria=workup.dysarthria,
+        able_to_walk_unaided=workup.able_to_walk_unaided,
+    )
+
+
+@transaction.atomic
+def assessment_record(
+    *, workup: Workup, data: dict, by: User, now: datetime | None = None, taken_at: datetime | None = None
+) -> AssessmentRecorded:
+    now = now or timezone.now()
+    taken_at = taken_at or now
+    workup = Workup.objects.select_for_update().select_related("patient", "ward").get(pk=workup.pk)
+    workup_must_be_open(workup)
+    values = _clean(data)
+    if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
+        raise InvalidInput(errors)
+
+    earlier = [_triage_exam(workup)] + [
+        _exam(a) for a in NeuroAssessment.objects.filter(workup=workup, taken_at__lte=taken_at).order_by("taken_at")
+    ]
+    current = NeuroExam(taken_at=taken_at, **{k: v for k, v in values.items() if k in NeuroExam.__dataclass_fields__})
+    evaluation = evaluate_isolated(neuro.NEURO_RULES, neuro_rule_inputs(current, earlier))
+    assessment = NeuroAssessment.objects.create(
+        workup=workup,
+        taken_at=taken_at,
+        recorded_at=now,
+        recorded_by=by,
+        **values,
+        findings=findings_json(evaluation.findings),
+        rule_errors=rule_errors_json(evaluation.errors),
+    )
+    audit_record(
+        workup=workup,
+        subject_type=SubjectType.NEURO_ASSESSMENT,
+        subject_id=assessment.pk,
+        action="recorded",
+        actor=by,
+        at=now,
+        details={"taken_at": taken_at.isoformat(), "findings": [f.rule for f in evaluation.findings]},
+    )
+    changes = raise_alerts(
+        workup=workup, evaluation=evaluation, category=AlertCategory.NEURO, what="assessment", by=by, now=now
+    )
+    _, diagnosis_changes = reconsider_diagnosis_check(workup=workup, by=by, now=now)
+    result = "Neuro exam: " + ", ".join(f"{k} {value_text(v)}" for k, v in values.items() if v not in (None, ""))
+    completed = complete_matching_order(workup=workup, keys=("neuro_exam",), by=by, now=now, result=result)
+    resp_check_cadence_apply(workup=workup, by=by, now=now)
+    return AssessmentRecorded(
+        assessment=assessment, alert_changes=changes + diagnosis_changes, completed_order=completed
+    )

@@ -1,0 +1,132 @@
+"""What every bedside entry (respiratory reading, neuro assessment, vitals) shares: the checks on
+its time, rules evaluated one at a time so a failing rule cannot lose the entry, findings as
+stored JSON, and completing the matching open order so the next occurrence is scheduled."""
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from orders.models import OPEN_STATUSES, Order
+from workup.clinical.rules import Finding, Measure, Rule, Severity, evaluate_rule, sort_findings
+from workup.errors import InvalidInput
+from workup.models import AlertCategory, User, Workup, WorkupStatus
+from workup.services.alerts import AlertChange, alerts_raise
+
+logger = logging.getLogger(__name__)
+
+# An entry may be back-dated to at most 24 h before triage (issue 4): readings taken in the
+# emergency department before the workup was opened still count.
+EARLIEST_BEFORE_TRIAGE = timedelta(hours=24)
+
+# A rule that raised is itself an alert: the ward must check that entry by hand. HIGH because the
+# failing rule may be one whose finding would have been CRIT [local].
+RULE_ERROR_SEVERITY = Severity.HIGH
+RULE_ERROR_SOURCE = "[system]"
+
+
+@dataclass(frozen=True)
+class RuleError:
+    rule: str
+    error: str  # the exception's class name: no patient data, no stack trace
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    findings: list[Finding]
+    errors: list[RuleError]
+
+
+def workup_must_be_open(workup: Workup) -> None:
+    if workup.status != WorkupStatus.OPEN:
+        raise InvalidInput({"workup": ["This workup is closed; bedside entries can no longer be added."]})
+
+
+def taken_at_errors(*, workup: Workup, taken_at: datetime, now: datetime) -> dict[str, list[str]]:
+    if taken_at > now:
+        return {"taken_at": ["taken_at may not be in the future."]}
+    earliest = workup.triaged_at - EARLIEST_BEFORE_TRIAGE
+    if taken_at < earliest:
+        return {"taken_at": [f"taken_at may not be more than 24 h before triage (earliest {earliest.isoformat()})."]}
+    return {}
+
+
+def evaluate_isolated(rules: Iterable[Rule], inputs: Mapping[str, Measure | None]) -> Evaluation:
+    """Every rule on its own: one that raises is logged and reported, the others still answer."""
+    findings, errors = [], []
+    for rule in rules:
+        try:
+            finding = evaluate_rule(rule, inputs)
+        except Exception as error:  # noqa: BLE001 — any bug in a rule must not lose the entry
+            logger.exception("Alert rule %s failed to evaluate", rule.key)
+            errors.append(RuleError(rule=rule.key, error=type(error).__name__))
+            continue
+        if finding is not None:
+            findings.append(finding)
+    return Evaluation(findings=sort_findings(findings), errors=errors)
+
+
+def findings_json(findings: Iterable[Finding]) -> list[dict]:
+    return [
+        {
+            "rule": f.rule,
+            "severity": str(f.severity),
+            "message": f.message,
+            "source": f.source,
+            "measure": f.measure,
+            "value": f.value if isinstance(f.value, bool) else str(f.value),
+        }
+        for f in findings
+    ]
+
+
+def rule_errors_json(errors: Iterable[RuleError]) -> list[dict]:
+    return [{"rule": e.rule, "error": e.error} for e in errors]
+
+
+def _rule_error_finding(error: RuleError, what: str) -> Finding:
+    return Finding(
+        rule=f"rule_error_{error.rule}"[:64],
+        severity=RULE_ERROR_SEVERITY,
+        message=f"Rule {error.rule} could not be evaluated on this {what}: check it by hand",
+        source=RULE_ERROR_SOURCE,
+        measure="",
+        value=error.error,
+    )
+
+
+def raise_alerts(
+    *, workup: Workup, evaluation: Evaluation, category: str, what: str, by: User, now: datetime
+) -> list[AlertChange]:
+    """Alerts for the findings, and one SYSTEM alert per failing rule. Inside the entry's transaction."""
+    changes = alerts_raise(workup=workup, findings=evaluation.findings, category=category, by=by, now=now)
+    if evaluation.errors:
+        changes += alerts_raise(
+            workup=workup,
+            findings=[_rule_error_finding(e, what) for e in evaluation.errors],
+            category=AlertCategory.SYSTEM,
+            by=by,
+            now=now,
+        )
+    return changes
+
+
+def complete_matching_order(*, workup: Workup, keys: tuple[str, ...], by: User, now: datetime, result: str):
+    """Complete the open order this entry answers (the first of ``keys`` that is open, earliest
+    due), which schedules its next occurrence. None when no such order is open."""
+    from orders.services import order_complete
+
+    for key in keys:
+        order = (
+            Order.objects.select_for_update()
+            .filter(workup=workup, key=key, status__in=OPEN_STATUSES)
+            .order_by("due_at", "id")
+            .first()
+        )
+        if order is not None:
+            return order_complete(order=order, by=by, result=result, now=now)
+    return None
+
+
+def value_text(value) -> str:
+    return "yes" if value is True else "no" if value is False else f"{value}"

@@ -1,0 +1,63 @@
+""" "Reconsider diagnosis" (spec §4, MED): evaluated when its inputs change (a neuro assessment,
+an LP result). Its findings make a not-yet-done whole-spine MRI STAT."""
+
+from datetime import datetime, timedelta
+
+from orders.models import OPEN_STATUSES, Order
+from workup.bedside_selectors import workup_lp_result
+from workup.clinical import reconsider
+from workup.clinical.reconsider import DiagnosisFeatures, reconsider_rule_inputs
+from workup.models import AlertCategory, NeuroAssessment, User, Workup
+from workup.models.pathway import Priority
+from workup.services.alerts import AlertChange
+from workup.services.bedside import Evaluation, evaluate_isolated, raise_alerts
+
+MRI_STAT_WITHIN = timedelta(hours=4)  # STAT MRI: 4 h, as with cord red flags [S7, local]
+
+
+def _features(workup: Workup) -> DiagnosisFeatures:
+    sensory_level = (
+        NeuroAssessment.objects.filter(workup=workup, sensory_level__isnull=False)
+        .order_by("-taken_at", "-id")
+        .values_list("sensory_level", flat=True)
+        .first()
+    )
+    return DiagnosisFeatures(
+        sensory_level=workup.sensory_level if sensory_level is None else sensory_level,
+        # Triage records bladder/bowel dysfunction at onset, not that it persists: left unknown.
+        persistent_bladder_bowel_dysfunction=None,
+        marked_asymmetry=workup.marked_asymmetry,
+        fever_at_onset=workup.fever_at_onset,
+        csf_wbc_per_ul=workup_lp_result(workup=workup).get("csf_wbc_per_ul"),
+    )
+
+
+def mri_spine_make_stat(*, workup: Workup, by: User | None, now: datetime) -> Order | None:
+    """A not-yet-done mri_spine becomes STAT, due within 4 h (never later than it already was)."""
+    from orders.services import order_reschedule
+
+    order = (
+        Order.objects.select_for_update()
+        .filter(workup=workup, key="mri_spine", status__in=OPEN_STATUSES)
+        .order_by("due_at", "id")
+        .first()
+    )
+    if order is None:
+        return None
+    due_at = min(order.due_at, now + MRI_STAT_WITHIN)
+    if due_at == order.due_at and order.priority == Priority.STAT:
+        return order
+    return order_reschedule(
+        order=order, due_at=due_at, by=by, now=now, reason="reconsider diagnosis: MRI STAT", priority=Priority.STAT
+    )
+
+
+def reconsider_diagnosis_check(*, workup: Workup, by: User | None, now: datetime) -> tuple[Evaluation, list]:
+    """Evaluate the rule on the data on file; raise its alert and make the MRI STAT if it fires."""
+    evaluation = evaluate_isolated(reconsider.RECONSIDER_RULES, reconsider_rule_inputs(_features(workup)))
+    changes: list[AlertChange] = raise_alerts(
+        workup=workup, evaluation=evaluation, category=AlertCategory.DIAGNOSIS, what="workup", by=by, now=now
+    )
+    if evaluation.findings:
+        mri_spine_make_stat(workup=workup, by=by, now=now)
+    return evaluation, changes

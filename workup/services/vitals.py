@@ -1,0 +1,103 @@
+"""Recording vitals (spec §2 autonomic, §4 autonomic rules) in one transaction: validate → store
+→ evaluate against the entries of the hour before (SBP swing) → raise alerts → complete the open
+autonomic order (scheduling the next)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders.models import Order
+from workup.clinical import autonomic
+from workup.clinical.autonomic import SBP_SWING_WINDOW, Vitals, autonomic_rule_inputs
+from workup.clinical.reading_ranges import out_of_range_messages
+from workup.errors import InvalidInput
+from workup.models import AlertCategory, User, VitalsEntry, Workup
+from workup.models.audit import SubjectType
+from workup.services.alerts import AlertChange
+from workup.services.audit import audit_record
+from workup.services.bedside import (
+    complete_matching_order,
+    evaluate_isolated,
+    findings_json,
+    raise_alerts,
+    rule_errors_json,
+    taken_at_errors,
+    value_text,
+    workup_must_be_open,
+)
+
+VITALS_FIELDS = ("heart_rate_bpm", "systolic_bp_mm_hg", "diastolic_bp_mm_hg", "bladder_scan_ml", "new_arrhythmia")
+_WHOLE_FIELDS = ("heart_rate_bpm", "systolic_bp_mm_hg", "diastolic_bp_mm_hg", "bladder_scan_ml")
+
+
+@dataclass(frozen=True)
+class VitalsRecorded:
+    vitals: VitalsEntry
+    alert_changes: list[AlertChange]
+    completed_order: Order | None
+
+
+def _clean(data: dict) -> dict:
+    errors = {key: ["Unknown field."] for key in data if key not in VITALS_FIELDS}
+    values = {field: data.get(field) for field in VITALS_FIELDS}
+    for field in _WHOLE_FIELDS:
+        if values[field] is not None and (isinstance(values[field], bool) or not isinstance(values[field], int)):
+            errors[field] = ["A whole number is required."]
+    if values["new_arrhythmia"] is not None and not isinstance(values["new_arrhythmia"], bool):
+        errors["new_arrhythmia"] = ["Must be true, false or null."]
+    if errors:
+        raise InvalidInput(errors)
+    errors = {field: [message] for field, message in out_of_range_messages(values).items()}
+    if all(value is None for value in values.values()):
+        errors["non_field_errors"] = ["Give at least one value: " + ", ".join(VITALS_FIELDS) + "."]
+    if errors:
+        raise InvalidInput(errors)
+    return values
+
+
+@transaction.atomic
+def vitals_record(
+    *, workup: Workup, data: dict, by: User, now: datetime | None = None, taken_at: datetime | None = None
+) -> VitalsRecorded:
+    now = now or timezone.now()
+    taken_at = taken_at or now
+    workup = Workup.objects.select_for_update().get(pk=workup.pk)
+    workup_must_be_open(workup)
+    values = _clean(data)
+    if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
+        raise InvalidInput(errors)
+
+    previous = [
+        Vitals(taken_at=v.taken_at, systolic_bp_mm_hg=v.systolic_bp_mm_hg)
+        for v in VitalsEntry.objects.filter(
+            workup=workup, taken_at__gte=taken_at - SBP_SWING_WINDOW, taken_at__lte=taken_at
+        )
+    ]
+    current = Vitals(taken_at=taken_at, **values)
+    evaluation = evaluate_isolated(autonomic.AUTONOMIC_RULES, autonomic_rule_inputs(current, previous))
+    entry = VitalsEntry.objects.create(
+        workup=workup,
+        taken_at=taken_at,
+        recorded_at=now,
+        recorded_by=by,
+        **values,
+        findings=findings_json(evaluation.findings),
+        rule_errors=rule_errors_json(evaluation.errors),
+    )
+    audit_record(
+        workup=workup,
+        subject_type=SubjectType.VITALS,
+        subject_id=entry.pk,
+        action="recorded",
+        actor=by,
+        at=now,
+        details={"taken_at": taken_at.isoformat(), "findings": [f.rule for f in evaluation.findings]},
+    )
+    changes = raise_alerts(
+        workup=workup, evaluation=evaluation, category=AlertCategory.AUTONOMIC, what="vitals entry", by=by, now=now
+    )
+    result = "Vitals: " + ", ".join(f"{k} {value_text(v)}" for k, v in values.items() if v is not None)
+    completed = complete_matching_order(workup=workup, keys=("autonomic",), by=by, now=now, result=result)
+    return VitalsRecorded(vitals=entry, alert_changes=changes, completed_order=completed)
