@@ -26,7 +26,19 @@ class OrderStartInputSerializer(StrictSerializer):
 
 @extend_schema_serializer(component_name="OrderComplete")
 class OrderCompleteInputSerializer(StrictSerializer):
-    result = serializers.CharField(max_length=TEXT_MAX_LENGTH, help_text="The result, e.g. 'FVC 2.1 L'.")
+    result = serializers.CharField(
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="The result, e.g. 'FVC 2.1 L'. Required unless result_data is given.",
+    )
+    result_data = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="Structured result of lp ({csf_protein_g_per_l, csf_wbc_per_ul, opening_pressure_cm_h2o, "
+        'csf_glucose_mmol_per_l}) and ncs_emg ({"consistent_with_gbs": "yes"|"no"|"equivocal"}); '
+        "other orders take none.",
+    )
     version = _version_field(required=True)
 
 
@@ -101,6 +113,7 @@ class OrderSerializer(OrderSummarySerializer):
             "assigned_role",
             "ordered_at",
             "result",
+            "result_data",
             "reason",
             "started_at",
             "started_by",

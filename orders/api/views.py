@@ -22,10 +22,11 @@ from orders.api.serializers import (
 )
 from orders.models import Order
 from orders.selectors import order_list, orders_overdue_visible_to
-from orders.services import order_cancel, order_complete, order_mark_not_indicated, order_start
+from orders.services import order_cancel, order_mark_not_indicated, order_start
 from workup.api.clock import request_now
 from workup.api.permissions import Operation, RolePermission
 from workup.api.views import ERROR_401, ERROR_403, ERROR_404, ERRORS_400, validated
+from workup.services.order_results import order_complete_with_result
 
 
 class _OrderView(GenericAPIView):
@@ -135,7 +136,14 @@ class OrderCompleteView(_OrderTransitionView):
         return super().post(request, pk)
 
     def perform(self, *, order, data, by):
-        return order_complete(order=order, by=by, result=data["result"], version=data["version"])
+        return order_complete_with_result(
+            order=order,
+            by=by,
+            result=data.get("result", ""),
+            result_data=data.get("result_data"),
+            version=data["version"],
+            now=request_now(self.request),
+        )
 
 
 class OrderNotIndicatedView(_OrderTransitionView):

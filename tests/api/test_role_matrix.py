@@ -8,6 +8,7 @@ gets 404 for another ward's object, so that existence does not leak.
 import pytest
 
 from tests.api.conftest import client_for
+from tests.conftest import T0
 from tests.factories import UserFactory, patient_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -24,6 +25,48 @@ def triage_body(ward_code="4N"):
 
 def first_order(workup):
     return workup.orders.order_by("id").first()
+
+
+def alert_of(workup):
+    """An open HIGH alert on the workup (made once, through the alert service)."""
+    from workup.clinical.rules import Finding, Severity
+    from workup.models import Alert
+    from workup.services.alerts import alerts_raise
+
+    existing = Alert.objects.filter(workup=workup).first()
+    if existing is not None:
+        return existing
+    finding = Finding("mep_low", Severity.HIGH, "MEP low", "[S1]", "mep_cm_h2o", 35)
+    return alerts_raise(workup=workup, findings=[finding], category="respiratory", by=None, now=T0)[0].alert
+
+
+def _bedside(name, path_suffix, body):
+    """GET and POST of a workup's bedside entries, on one's own ward and on another."""
+    read = {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200}
+    read_elsewhere = {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200}
+    write = {ANON: 401, NURSE: 201, CHARGE: 201, PHYS: 201, NEURO: 201, ADMIN: 201}
+    write_elsewhere = {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 201}
+    return {
+        f"list {name}, own ward": ("get", lambda w, o: f"/api/v1/workups/{w.pk}/{path_suffix}/", None, read),
+        f"list {name}, another ward": (
+            "get",
+            lambda w, o: f"/api/v1/workups/{o.pk}/{path_suffix}/",
+            None,
+            read_elsewhere,
+        ),
+        f"record {name}, own ward": (
+            "post",
+            lambda w, o: f"/api/v1/workups/{w.pk}/{path_suffix}/",
+            lambda w, o: body,
+            write,
+        ),
+        f"record {name}, another ward": (
+            "post",
+            lambda w, o: f"/api/v1/workups/{o.pk}/{path_suffix}/",
+            lambda w, o: body,
+            write_elsewhere,
+        ),
+    }
 
 
 # name → (method, path(theirs, elsewhere), body(theirs, elsewhere), {role: status})
@@ -129,6 +172,51 @@ MATRIX = {
         lambda w, o: "/api/v1/dashboard/overdue/",
         None,
         {ANON: 401, NURSE: 403, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    **_bedside("readings", "readings", {"fvc_ml": 4000}),
+    **_bedside("assessments", "assessments", {"mrc_sum_score": 58}),
+    **_bedside("vitals", "vitals", {"heart_rate": 80}),
+    "list alerts": (
+        "get",
+        lambda w, o: "/api/v1/alerts/",
+        None,
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "alert detail, own ward": (
+        "get",
+        lambda w, o: f"/api/v1/alerts/{alert_of(w).pk}/",
+        None,
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "alert detail, another ward": (
+        "get",
+        lambda w, o: f"/api/v1/alerts/{alert_of(o).pk}/",
+        None,
+        {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "acknowledge alert, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/alerts/{alert_of(w).pk}/acknowledge/",
+        lambda w, o: {"version": 1},
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "acknowledge alert, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/alerts/{alert_of(o).pk}/acknowledge/",
+        lambda w, o: {"version": 1},
+        {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "resolve alert, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/alerts/{alert_of(w).pk}/resolve/",
+        lambda w, o: {"resolution": "Reviewed", "version": 1},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "resolve alert, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/alerts/{alert_of(o).pk}/resolve/",
+        lambda w, o: {"resolution": "Reviewed", "version": 1},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 200},
     ),
 }
 

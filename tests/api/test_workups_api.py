@@ -73,7 +73,11 @@ def test_triage_opens_a_workup_and_answers_with_its_detail(api, physician):
     assert body["cord_red_flags"] == []
     assert body["cord_red_flag_message"] is None
     assert body["open_alerts"] == []  # none raised yet
-    assert body["scores"] == {}
+    # EGRIS at triage: onset 3 days before → 2, facial weakness → 1, MRC 44 → 1
+    assert body["scores"]["egris"]["points"] == 4
+    assert body["scores"]["egris"]["band"] == "intermediate"
+    assert body["scores"]["egris_at_triage"]["based_on"] == "triage"
+    assert body["scores"]["resp_check_interval_minutes"] == 120
     assert body["progress"] == {"done": 0, "total": 11}
     assert body["opened_by"] == "physician"
     # ISO 8601 with the hospital's offset (Europe/Amsterdam, CET in November).

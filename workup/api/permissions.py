@@ -24,6 +24,9 @@ class Operation(StrEnum):
     ORDER_NOT_INDICATED = "mark orders not indicated"
     ORDER_CANCEL = "cancel orders"
     OVERDUE_DASHBOARD = "read the overdue dashboard"
+    RECORD_BEDSIDE = "record readings, assessments and vitals"
+    ALERT_ACKNOWLEDGE = "acknowledge alerts"
+    ALERT_RESOLVE = "resolve alerts"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -34,8 +37,12 @@ ALLOWED_ROLES: dict[Operation, frozenset[Role]] = {
     Operation.READ: _EVERY_ROLE,
     Operation.ORDER_START: _EVERY_ROLE,
     Operation.ORDER_COMPLETE: _EVERY_ROLE,
-    # Physicians and neurologists: all of that plus triage, not-indicated and cancel.
+    # Nurses and charge nurses also log bedside entries and acknowledge alerts (issue 3/4).
+    Operation.RECORD_BEDSIDE: _EVERY_ROLE,
+    Operation.ALERT_ACKNOWLEDGE: _EVERY_ROLE,
+    # Physicians and neurologists: all of that plus triage, not-indicated, cancel, resolve alerts.
     Operation.TRIAGE: _PRESCRIBERS,
+    Operation.ALERT_RESOLVE: _PRESCRIBERS,
     Operation.ORDER_NOT_INDICATED: _PRESCRIBERS,
     Operation.ORDER_CANCEL: _PRESCRIBERS,
     # The issue gives admins the dashboard across wards. Charge nurses are escalation level 1 and

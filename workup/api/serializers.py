@@ -1,6 +1,8 @@
 """Workup serializers: input (triage, token request) and output (list row, detail) kept apart."""
 
-from drf_spectacular.utils import extend_schema_serializer
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from orders.api.serializers import OrderSummarySerializer
@@ -11,6 +13,7 @@ from workup.api.strict import (
     model_max_length,
     model_range,
 )
+from workup.bedside_selectors import workup_scores
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
 from workup.models import Alert, PathwayTemplate, Patient, Sex, Ward, Workup
 from workup.services.triage import TRIAGE_FINDING_FIELDS
@@ -189,7 +192,11 @@ class WorkupDetailSerializer(WorkupListSerializer):
         read_only=True,
         help_text="Alerts not yet resolved (open or acknowledged), newest first.",
     )
-    scores = serializers.SerializerMethodField(help_text="Always empty until scores (EGRIS, mEGOS) exist.")
+    scores = serializers.SerializerMethodField(
+        help_text="Spec §5 scores from the data on file (decision support, not diagnosis): egris (latest, with "
+        "based_on triage/assessment), egris_at_triage, megos_admission, megos_day7, gbs_disability, brighton, "
+        "csf_dissociation (each null without its inputs), and the resp_check interval with its reasons."
+    )
 
     class Meta(WorkupListSerializer.Meta):
         fields = [
@@ -207,5 +214,6 @@ class WorkupDetailSerializer(WorkupListSerializer):
     def get_cord_red_flag_message(self, workup: Workup) -> str | None:
         return CONSIDER_CORD_LESION_MESSAGE if workup.cord_red_flags else None
 
-    def get_scores(self, workup: Workup) -> dict[str, int]:
-        return {}
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_scores(self, workup: Workup) -> dict:
+        return workup_scores(workup=workup, now=self.context.get("now") or timezone.now())
