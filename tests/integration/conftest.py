@@ -26,13 +26,12 @@ ARM_HORIZON_SECONDS = 60
 
 
 @pytest.fixture
-def start_worker(transactional_db, redis_broker, tmp_path, settings):
+def start_worker(transactional_db, tmp_path, settings):
     """Start real `celery worker` processes on the test database; all stopped at the end."""
     settings.ESCALATION_ARM_HORIZON_SECONDS = ARM_HORIZON_SECONDS
     workers: list[LiveWorker] = []
 
-    def start(*, concurrency: int = 1, broker_url: str | None = None) -> LiveWorker:
-        broker_url = broker_url or redis_broker
+    def start(*, broker_url: str, concurrency: int = 1) -> LiveWorker:
         env = {
             "CELERY_BROKER_URL": broker_url,
             "DATABASE_URL": database_url_for_test_db(),

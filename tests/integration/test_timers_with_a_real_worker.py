@@ -69,7 +69,7 @@ def assert_each_fired_once(orders) -> None:
 
 
 def test_200_orders_falling_due_within_seconds_each_fire_level_0_once(team, start_worker, redis_broker):
-    start_worker(concurrency=2)
+    start_worker(broker_url=redis_broker, concurrency=2)
 
     orders = orders_falling_due(team, count=200, first_due_in=dt.timedelta(seconds=3), spread=dt.timedelta(seconds=3))
 
@@ -94,7 +94,7 @@ def test_200_orders_falling_due_within_seconds_each_fire_level_0_once(team, star
 
 def test_a_worker_killed_with_timers_pending_loses_and_doubles_nothing(team, start_worker, redis_broker, settings):
     settings.ESCALATION_GRACE_SECONDS = 2
-    worker = start_worker()
+    worker = start_worker(broker_url=redis_broker)
     orders = orders_falling_due(team, count=30, first_due_in=dt.timedelta(seconds=8), spread=dt.timedelta(seconds=2))
     broker = redis.Redis.from_url(redis_broker)
     # the worker has taken every timer message and holds it until its ETA (unacknowledged)
@@ -103,7 +103,7 @@ def test_a_worker_killed_with_timers_pending_loses_and_doubles_nothing(team, sta
     worker.kill()
     assert level_0_fired(orders) == 0
 
-    start_worker()
+    start_worker(broker_url=redis_broker)
 
     def all_fired() -> bool:
         # what beat does every 30 s: re-arm timers whose message should have fired by now

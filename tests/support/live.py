@@ -12,7 +12,7 @@ from django.db import connection
 from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
-from tests.support.services import celery_worker_process, worker_exited
+from tests.support.services import celery_worker_process, wait_until, worker_exited, worker_log
 
 # Short enough that a killed worker's reserved messages come back within a test.
 VISIBILITY_TIMEOUT_SECONDS = 8
@@ -75,6 +75,11 @@ class LiveWorker:
     def start(self) -> "LiveWorker":
         self._context = celery_worker_process(env=self.env, new_session=True, concurrency=self.concurrency)
         self.process = self._context.__enter__()
+        wait_until(
+            lambda: worker_exited(self.process) or " ready." in worker_log(self.process),
+            timeout_s=60,
+            what="the worker to connect to the broker",
+        )
         return self
 
     def stop(self) -> None:
