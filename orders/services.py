@@ -167,37 +167,43 @@ def order_complete(
     return completed
 
 
-def order_mark_not_indicated(
-    *, order: Order, by: User, reason: str, version: int | None = None, now: datetime | None = None
+def _order_stop(
+    *, order: Order, to_status: str, action: str, by: User, reason: str, version: int | None, now: datetime | None
 ) -> Order:
+    """Not indicated or cancelled: both need a reason and record who stopped the order, and when."""
     now = now or timezone.now()
     reason = _required_text(reason, "reason")
     return _order_transition(
         order=order,
-        to_status=OrderStatus.NOT_INDICATED,
+        to_status=to_status,
         by=by,
         now=now,
         expected_version=version,
-        action="not_indicated",
+        action=action,
         reason=reason,
         fields={"reason": reason, "closed_at": now, "closed_by": by},
+    )
+
+
+def order_mark_not_indicated(
+    *, order: Order, by: User, reason: str, version: int | None = None, now: datetime | None = None
+) -> Order:
+    return _order_stop(
+        order=order,
+        to_status=OrderStatus.NOT_INDICATED,
+        action="not_indicated",
+        by=by,
+        reason=reason,
+        version=version,
+        now=now,
     )
 
 
 def order_cancel(
     *, order: Order, by: User, reason: str, version: int | None = None, now: datetime | None = None
 ) -> Order:
-    now = now or timezone.now()
-    reason = _required_text(reason, "reason")
-    return _order_transition(
-        order=order,
-        to_status=OrderStatus.CANCELLED,
-        by=by,
-        now=now,
-        expected_version=version,
-        action="cancelled",
-        reason=reason,
-        fields={"reason": reason, "closed_at": now, "closed_by": by},
+    return _order_stop(
+        order=order, to_status=OrderStatus.CANCELLED, action="cancelled", by=by, reason=reason, version=version, now=now
     )
 
 
