@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from orders.models import Order
-from workup.models import Patient, User, Ward, Workup
+from workup.models import Alert, Patient, User, Ward, Workup
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +103,8 @@ def test_seed_demo_is_idempotent(settings, tmp_path, capsys):
     assert Workup.objects.filter(status="closed").count() == 1
     assert Order.objects.filter(status="completed").exists()
     assert Order.objects.filter(key="mri_spine", priority="stat").exists()
+    # the falling vital capacity of demo patient two has raised a CRIT alert, once
+    assert Alert.objects.filter(rule="nif_weak", severity="CRIT").count() == 1
     logins = (tmp_path / "demo-logins.txt").read_text()
     assert "nurse" in logins and "nurse" in first_out
     assert (tmp_path / "demo-logins.txt").stat().st_mode & 0o077 == 0

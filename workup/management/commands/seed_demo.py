@@ -19,6 +19,7 @@ from orders.services import order_complete, order_start
 from workup.models import Patient, User, Ward
 from workup.roles import Role
 from workup.services.closing import workup_close
+from workup.services.readings import reading_record
 from workup.services.triage import workup_open
 
 WARDS = [("4N", "Neurology 4 North"), ("5S", "Stroke 5 South")]
@@ -97,7 +98,8 @@ class Command(BaseCommand):
             "DEMO-0001", "Demo Patient One", dt.date(1985, 3, 2), "male", 175, 70, "4N", "12", 0.25,
             limb_weakness_pattern="ascending", paresthesia=True, reflexes="reduced", mrc_sum_score=52,
         )  # fmt: skip
-        # Six hours in: baseline breathing and first exam done, labs under way, other work overdue.
+        # Six hours in: breathing tests logged (now falling: a CRIT alert), first exam done, labs under
+        # way, other work overdue.
         workup = open_demo(
             "DEMO-0002", "Demo Patient Two", dt.date(1958, 11, 20), "female", 162, 81, "4N", "14", 6,
             limb_weakness_pattern="ascending", facial_weakness=True, dysphagia=True, reflexes="absent",
@@ -105,11 +107,18 @@ class Command(BaseCommand):
         )  # fmt: skip
         if workup is not None:
             orders = {o.key: o for o in workup.orders.all()}
-            order_complete(
-                order=orders["resp_baseline"],
+            # Baseline breathing tests, then a falling vital capacity and a weak NIF: CRIT alert.
+            reading_record(
+                workup=workup,
+                data={"fvc_ml": 2100, "nif_cm_h2o": -38, "single_breath_count": 22},
                 by=nurse,
-                result="FVC 2.1 L, NIF -38 cmH2O, SBC 22",
                 now=now - dt.timedelta(hours=5, minutes=40),
+            )
+            reading_record(
+                workup=workup,
+                data={"fvc_ml": 1300, "nif_cm_h2o": -26, "single_breath_count": 17},
+                by=nurse,
+                now=now - dt.timedelta(minutes=50),
             )
             order_complete(
                 order=orders["neuro_exam"],
