@@ -215,8 +215,17 @@ def workup_scores(*, workup: Workup, now: datetime) -> dict:
     ncs = _order_result(workup, "ncs_emg") or {}
     reflexes_from, reflexes = _latest([a for a in assessments if a.reflexes], "reflexes")
     reflexes = reflexes or workup.reflexes
+    _, bilateral_flaccid = _latest(assessments, "bilateral_flaccid_weakness")
+    _, monophasic = _latest(assessments, "monophasic_course")
+    _, nadir_on = _latest(assessments, "nadir_reached_on")
+    _, alternative_excluded = _latest(assessments, "alternative_diagnosis_excluded")
     brighton = scores.brighton_level(
         scores.BrightonInput(
+            bilateral_flaccid_weakness=bilateral_flaccid,
+            monophasic_course=monophasic,
+            # Dates only: onset and nadir are recorded as days, so the interval is whole days.
+            onset_to_nadir_hours=(nadir_on - workup.onset_of_weakness_on).days * 24 if nadir_on else None,
+            no_alternative_diagnosis=alternative_excluded,
             reflexes_reduced_or_absent=(reflexes in ("absent", "reduced")) if reflexes else None,
             ncs_consistent=ncs.get("consistent_with_gbs"),
             csf_protein_g_per_l=lp.get("csf_protein_g_per_l"),

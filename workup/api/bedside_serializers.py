@@ -98,6 +98,14 @@ class AssessmentInputSerializer(StrictSerializer):
     gbs_disability_score = _whole("GBS disability score 0-6.")
     reflexes = serializers.ChoiceField(choices=Reflexes.choices, required=False, allow_blank=True)
     sensory_level = _sign("A sensory level (makes GBS less likely: reconsider the diagnosis).")
+    bilateral_flaccid_weakness = _sign("Brighton core feature: bilateral flaccid limb weakness.")
+    monophasic_course = _sign("Brighton core feature: a monophasic course (plateau after the nadir, no relapse).")
+    nadir_reached_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The day weakness stopped progressing (Brighton: 12 h-28 d after onset).",
+    )
+    alternative_diagnosis_excluded = _sign("Brighton core feature: no alternative diagnosis for the weakness.")
     taken_at = serializers.DateTimeField(required=False, help_text=_TAKEN_AT_HELP)
 
 
@@ -273,6 +281,10 @@ class AssessmentSerializer(_EntrySerializer):
             "gbs_disability_score",
             "reflexes",
             "sensory_level",
+            "bilateral_flaccid_weakness",
+            "monophasic_course",
+            "nadir_reached_on",
+            "alternative_diagnosis_excluded",
             "findings",
             "rule_errors",
         ]

@@ -30,6 +30,11 @@ class NeuroAssessment(models.Model):
     )
     reflexes = models.CharField(max_length=8, choices=Reflexes.choices, blank=True)
     sensory_level = models.BooleanField(null=True, blank=True)
+    # Brighton core features (spec §5, S4) as the examining clinician judges them; None: not judged.
+    bilateral_flaccid_weakness = models.BooleanField(null=True, blank=True)
+    monophasic_course = models.BooleanField(null=True, blank=True, help_text="One phase: plateau, no relapse.")
+    nadir_reached_on = models.DateField(null=True, blank=True, help_text="The day weakness stopped progressing.")
+    alternative_diagnosis_excluded = models.BooleanField(null=True, blank=True)
 
     # Computed when saved: [{rule, severity, message, source, measure, value}] and [{rule, error}].
     findings = models.JSONField(default=list, blank=True)

@@ -44,6 +44,10 @@ ASSESSMENT_FIELDS = (
     "gbs_disability_score",
     "reflexes",
     "sensory_level",
+    "bilateral_flaccid_weakness",
+    "monophasic_course",
+    "nadir_reached_on",
+    "alternative_diagnosis_excluded",
 )
 _BOOLEAN_FIELDS = (
     "facial_weakness",
@@ -54,6 +58,9 @@ _BOOLEAN_FIELDS = (
     "choking",
     "able_to_walk_unaided",
     "sensory_level",
+    "bilateral_flaccid_weakness",
+    "monophasic_course",
+    "alternative_diagnosis_excluded",
 )
 _WHOLE_FIELDS = ("mrc_sum_score", "neck_flexion_mrc", "gbs_disability_score")
 
@@ -124,6 +131,9 @@ def assessment_record(
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
         raise InvalidInput(errors)
+    nadir_on = values["nadir_reached_on"]
+    if nadir_on is not None and not (workup.onset_of_weakness_on <= nadir_on <= timezone.localdate(now)):
+        raise InvalidInput({"nadir_reached_on": ["The nadir must fall between the onset of weakness and today."]})
 
     earlier = [_triage_exam(workup)] + [
         _exam(a) for a in NeuroAssessment.objects.filter(workup=workup, taken_at__lte=taken_at).order_by("taken_at")

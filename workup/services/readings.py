@@ -92,7 +92,10 @@ def _clean(data: dict) -> dict:
     if (message := nif_sign_mistake_message(values["nif_cm_h2o"])) is not None:
         errors.setdefault("nif_cm_h2o", []).append(message)
     if all(value is None for value in values.values()):
-        errors["non_field_errors"] = ["Give at least one measurement: " + ", ".join(MEASUREMENT_FIELDS) + "."]
+        errors["non_field_errors"] = [
+            "Give at least one measurement: FVC, NIF, MEP, single-breath count, respiratory rate, SpO2, "
+            "or a sign of respiratory distress."
+        ]
     if errors:
         raise InvalidInput(errors)
     for field in _DECIMAL_FIELDS:
