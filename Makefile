@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint migrate seed worker clean
+.PHONY: run test test-browser chromium screenshots lint migrate seed worker clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,13 +29,35 @@ run: $(STAMP)
 	@echo ""
 	$(BIN)/honcho start -f Procfile
 
-## make test: lint, migration check and the whole pytest suite.
+## make test: lint, migration check and the whole pytest suite (browser tests included).
 test: export SECRET_KEY ?= test-only-secret-key
 test: $(STAMP)
+	@if [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory chromium; \
+	elif [ ! -x $(CHROMIUM) ]; then echo "note: no $(CHROMIUM), the browser tests will be skipped (make chromium installs it)"; fi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make test-browser: only the browser tests (headless Chromium against a live server).
+test-browser: export SECRET_KEY ?= test-only-secret-key
+test-browser: $(STAMP) chromium
+	$(BIN)/python -m pytest -p no:cacheprovider tests/browser $(PYTEST_ARGS)
+
+## make chromium: Debian's chromium for the browser tests and screenshots (apt-get, as root).
+## Playwright drives this binary; it never downloads a browser of its own.
+chromium:
+	@test -x $(CHROMIUM) || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is still missing"; exit 1; }
+
+## make screenshots: docs/screenshots/*.png of the board, a workup, the overdue dashboard and
+## the reading form on a phone, from the demo data in a throw-away database.
+screenshots: export SECRET_KEY ?= screenshots-only-secret-key
+screenshots: $(STAMP) chromium
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		WORKUP_VAR_DIR="$$tmp" WORKUP_SCREENSHOTS_DIR="$(CURDIR)/docs/screenshots" \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
