@@ -18,7 +18,8 @@ class IllegalTransition(DomainError):
         self.subject = subject
         self.from_status = from_status
         self.to_status = to_status
-        super().__init__(f"A {subject} cannot go from '{from_status}' to '{to_status}'.")
+        article = "An" if subject[:1] in "aeiou" else "A"
+        super().__init__(f"{article} {subject} cannot go from '{from_status}' to '{to_status}'.")
 
 
 class StaleVersion(DomainError):

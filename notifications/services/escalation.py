@@ -29,7 +29,9 @@ from workup.clinical.rules import Severity
 from workup.errors import IllegalTransition
 from workup.models import Alert, AlertCategory, User
 from workup.models.alert import UNRESOLVED_STATUSES
+from workup.models.audit import SubjectType as AuditSubject
 from workup.models.pathway import OrderCategory
+from workup.services.audit import audit_record
 
 ORDER_POLICY_KEY = "order-overdue"
 
@@ -310,6 +312,17 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, now: datetime) -
         actor=by,
         detail=f"was {from_status}; pauses until {escalation.ack_expires_at:%H:%M} UTC",
     )
+    if escalation.subject_kind == SubjectKind.ORDER:
+        # On the workup's audit timeline too (alert acknowledgements are audited by the alert).
+        audit_record(
+            workup=escalation.workup,
+            subject_type=AuditSubject.ORDER,
+            subject_id=escalation.order_id,
+            action="escalation_acknowledged",
+            actor=by,
+            at=now,
+            details={"level": escalation.current_level, "paused_until": escalation.ack_expires_at.isoformat()},
+        )
     _arm_after_commit(escalation, now=now)
     return escalation
 

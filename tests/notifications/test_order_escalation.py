@@ -322,3 +322,16 @@ def test_other_orders_start_at_level_0_even_with_a_respiratory_alert_open(
     wake(labs, at=labs.due_at, capture=django_capture_on_commit_callbacks)
 
     assert fired(labs.escalation) == [(0, "fired")]
+
+
+def test_acknowledging_an_order_escalation_is_on_the_workup_audit_timeline(
+    labs, ward_team, django_capture_on_commit_callbacks
+):
+    from workup.models import AuditEvent
+
+    wake(labs, at=labs.due_at, capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation_acknowledge(escalation=labs.escalation, by=ward_team["nurse"], now=labs.due_at + MIN)
+
+    event = AuditEvent.objects.get(subject_type="order", subject_id=labs.pk, action="escalation_acknowledged")
+    assert (event.actor, event.at, event.details["level"]) == (ward_team["nurse"], labs.due_at + MIN, 0)
