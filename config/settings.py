@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI's JavaScript and CSS served from our own static files: no CDN on a hospital network.
     "drf_spectacular_sidecar",
+    "csp",
     "workup",
     "orders",
     "notifications",
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "workup.web.middleware.IdleSessionMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -70,6 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "workup.web.context.nav",
             ],
         },
     },
@@ -265,3 +269,29 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Web UI (issue 6) ---------------------------------------------------------------------------
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:board"
+LOGOUT_REDIRECT_URL = "login"
+# Shared ward workstations: a session ends after this many idle minutes. What a person does
+# renews it; the htmx polling of the board and the alert banner does not (workup.web.middleware),
+# or a screen left open would never be signed out.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Strict Content-Security-Policy (django-csp): every script and style is a static file of ours,
+# so no inline script, inline event handler or inline style attribute can run. Swagger UI and
+# the Django admin are third-party pages with inline code of their own and are left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/", "/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

@@ -1,4 +1,7 @@
+from importlib.util import find_spec
+
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -13,4 +16,15 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("healthz", HealthView.as_view(), name="healthz"),
+    # The ward web app (issue 6): session sign-in, pages and htmx partials.
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("workup.web.urls")),
 ]
+# The overdue dashboard and compliance pages (orders.web) are built alongside; wired once present.
+try:
+    _dashboard_present = find_spec("orders.web.urls") is not None
+except ModuleNotFoundError:
+    _dashboard_present = False
+if _dashboard_present:
+    urlpatterns.append(path("dashboard/", include("orders.web.urls")))

@@ -1,0 +1,22 @@
+"""What every page's navigation shows: the user's name, the links their role may follow and the
+unread count of their inbox."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from workup.api.permissions import Operation, user_may
+from workup.web.selectors import banner_alerts, unread_count
+
+
+def nav(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"hospital_zone": settings.TIME_ZONE}
+    # Callables: the template calls them only on pages that show them (not in htmx partials).
+    return {
+        "hospital_zone": settings.TIME_ZONE,
+        "nav_may_triage": user_may(user=user, operation=Operation.TRIAGE),
+        "nav_may_dashboard": user_may(user=user, operation=Operation.OVERDUE_DASHBOARD),
+        "nav_unread": lambda: unread_count(user=user),
+        "banner_alerts": lambda: banner_alerts(user=user),
+    }

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from workup.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("board/rows/", views.board_rows, name="board-rows"),
+    path("workups/new/", views.triage, name="triage"),
+    path("workups/<int:workup_id>/", views.workup_page, name="workup"),
+    path("workups/<int:workup_id>/readings/new/", views.reading_new, name="reading-new"),
+    path("orders/<int:order_id>/start/", views.order_start_view, name="order-start"),
+    path("orders/<int:order_id>/complete/", views.order_complete_view, name="order-complete"),
+    path("orders/<int:order_id>/not-indicated/", views.order_not_indicated_view, name="order-not-indicated"),
+    path("alerts/banner/", views.alert_banner, name="alert-banner"),
+    path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge_view, name="alert-acknowledge"),
+    path("notifications/", views.inbox, name="inbox"),
+]

@@ -1,0 +1,347 @@
+"""Views of the ward web app. Thin, like the API's: check the role (workup.api.permissions, the
+same matrix as the API), read through the scoped selectors (another ward's row is 404), call one
+service, render. Domain errors come back as messages beside the form that caused them."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from notifications.selectors import inbox_for
+from notifications.services.inbox import notification_mark_read, notifications_mark_all_read
+from orders.models import OrderStatus
+from orders.selectors import orders_visible_to
+from orders.services import order_complete, order_mark_not_indicated, order_start
+from workup.api.bedside_serializers import data_for_service
+from workup.api.permissions import Operation, user_may, user_may_open_workup_on
+from workup.bedside_selectors import alerts_visible_to, respiratory_readings_of, workup_scores
+from workup.clinical.body import ideal_body_weight_kg
+from workup.errors import DomainError, DuplicateOpenWorkup, InvalidInput, StaleVersion
+from workup.selectors import wards_visible_to, workup_detail, workups_visible_to
+from workup.services.alerts import alert_acknowledge
+from workup.services.readings import reading_record
+from workup.services.triage import workup_open
+from workup.web import chart
+from workup.web.forms import ReadingForm, TriageForm, errors_by_field
+from workup.web.selectors import audit_timeline, banner_alerts, board_workups, worst_alert
+
+
+def _require(user, operation: Operation) -> None:
+    if not user_may(user=user, operation=operation):
+        raise PermissionDenied(f"Your role may not {operation}.")
+
+
+def _next_or(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return fallback
+
+
+def _minutes(delta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+# --- Ward board ---------------------------------------------------------------------------------
+
+
+def _board_rows(user, now: datetime) -> list[dict]:
+    rows = []
+    for workup in board_workups(user=user, now=now):
+        next_order = workup.open_orders[0] if workup.open_orders else None
+        rows.append(
+            {
+                "workup": workup,
+                "hours_since_triage": int((now - workup.triaged_at).total_seconds() // 3600),
+                "next_order": next_order,
+                "next_due_minutes": _minutes(next_order.due_at - now) if next_order else None,
+                "alert": worst_alert(workup.unresolved_alerts),
+                "alert_count": len(workup.unresolved_alerts),
+            }
+        )
+    return rows
+
+
+def _board_context(request: HttpRequest) -> dict:
+    now = timezone.now()
+    return {
+        "rows": _board_rows(request.user, now),
+        "wards": list(wards_visible_to(user=request.user)),
+        "now": now,
+    }
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Operation.READ)
+    return render(request, "workup/board.html", _board_context(request))
+
+
+@login_required
+@require_GET
+def board_rows(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Operation.READ)
+    return render(request, "workup/_board_rows.html", _board_context(request))
+
+
+# --- Workup page and order actions --------------------------------------------------------------
+
+ORDER_GROUPS = (
+    ("To do", (OrderStatus.PENDING, OrderStatus.IN_PROGRESS)),
+    ("Completed", (OrderStatus.COMPLETED,)),
+    ("Not indicated", (OrderStatus.NOT_INDICATED,)),
+    ("Cancelled", (OrderStatus.CANCELLED,)),
+)
+
+
+def _workup_context(request: HttpRequest, workup_id: int, *, order_problem: dict | None = None) -> dict:
+    user = request.user
+    now = timezone.now()
+    workup = get_object_or_404(workup_detail(user=user, now=now), pk=workup_id)
+    patient = workup.patient
+    try:
+        ibw_kg = ideal_body_weight_kg(sex=patient.sex, height_cm=patient.height_cm)
+    except ValueError:
+        ibw_kg = None
+    orders = list(workup.orders.all())
+    groups = []
+    for label, statuses in ORDER_GROUPS:
+        rows = [
+            {
+                "order": order,
+                "overdue_minutes": _minutes(now - order.due_at) if order.is_open and order.due_at < now else 0,
+                "problem": (order_problem or {}).get(order.pk),
+            }
+            for order in orders
+            if order.status in statuses
+        ]
+        if rows:
+            groups.append({"label": label, "rows": rows, "open": statuses[0] == OrderStatus.PENDING})
+    readings = list(respiratory_readings_of(workup=workup))
+    zone = ZoneInfo(workup.ward.timezone)
+    vc = chart.vc_chart(
+        readings=[
+            chart.ChartReading(
+                taken_at=r.taken_at,
+                fvc_ml=r.fvc_ml,
+                fvc_ml_per_kg_ibw=r.fvc_ml_per_kg_ibw,
+                nif_cm_h2o=r.nif_cm_h2o,
+            )
+            for r in readings
+        ],
+        tz=zone,
+    )
+    return {
+        "workup": workup,
+        "patient": patient,
+        "ibw_kg": ibw_kg,
+        "scores": workup_scores(workup=workup, now=now),
+        "order_groups": groups,
+        "readings": readings[:10],
+        "chart": vc,
+        "timeline": audit_timeline(workup=workup)[:100],
+        "may_start": user_may(user=user, operation=Operation.ORDER_START),
+        "may_complete": user_may(user=user, operation=Operation.ORDER_COMPLETE),
+        "may_not_indicate": user_may(user=user, operation=Operation.ORDER_NOT_INDICATED),
+        "may_record": user_may(user=user, operation=Operation.RECORD_BEDSIDE) and workup.status == "open",
+        "may_acknowledge": user_may(user=user, operation=Operation.ALERT_ACKNOWLEDGE),
+        "now": now,
+    }
+
+
+@login_required
+@require_GET
+def workup_page(request: HttpRequest, workup_id: int) -> HttpResponse:
+    _require(request.user, Operation.READ)
+    return render(request, "workup/workup.html", _workup_context(request, workup_id))
+
+
+def _order_action(request: HttpRequest, order_id: int, *, operation: Operation, act, field: str | None) -> HttpResponse:
+    """Run one order service with the version the page showed. On a conflict or bad input the
+    workup page is shown again with the message at that order and what the user typed kept."""
+    _require(request.user, operation)
+    order = get_object_or_404(orders_visible_to(user=request.user).select_related("workup"), pk=order_id)
+    typed = request.POST.get(field, "") if field else ""
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        done = act(order=order, by=request.user, version=version, **({field: typed} if field else {}))
+    except StaleVersion:
+        problem = {
+            "action": operation,
+            "typed": typed,
+            "conflict": "Someone else changed this order while you had the page open. It is shown as it is "
+            "now; what you typed is kept below — check it and submit again.",
+        }
+        status = 409
+    except InvalidInput as error:
+        problem = {"action": operation, "typed": typed, "errors": errors_by_field(error.errors)}
+        status = 400
+    except DomainError as error:
+        problem = {"action": operation, "typed": typed, "conflict": str(error)}
+        status = 409
+    else:
+        messages.success(request, f"{done.title}: {done.get_status_display().lower()}.")
+        return redirect(f"{reverse('web:workup', args=[order.workup_id])}#order-{order.pk}")
+    context = _workup_context(request, order.workup_id, order_problem={order.pk: problem})
+    return render(request, "workup/workup.html", context, status=status)
+
+
+@login_required
+@require_POST
+def order_start_view(request: HttpRequest, order_id: int) -> HttpResponse:
+    return _order_action(request, order_id, operation=Operation.ORDER_START, act=order_start, field=None)
+
+
+@login_required
+@require_POST
+def order_complete_view(request: HttpRequest, order_id: int) -> HttpResponse:
+    return _order_action(request, order_id, operation=Operation.ORDER_COMPLETE, act=order_complete, field="result")
+
+
+@login_required
+@require_POST
+def order_not_indicated_view(request: HttpRequest, order_id: int) -> HttpResponse:
+    return _order_action(
+        request, order_id, operation=Operation.ORDER_NOT_INDICATED, act=order_mark_not_indicated, field="reason"
+    )
+
+
+# --- Log a reading ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reading_new(request: HttpRequest, workup_id: int) -> HttpResponse:
+    _require(request.user, Operation.RECORD_BEDSIDE)
+    workup = get_object_or_404(workups_visible_to(user=request.user).select_related("patient", "ward"), pk=workup_id)
+    result = None
+    status = 200
+    if request.method == "POST":
+        form = ReadingForm(request.POST)
+        if form.is_valid():
+            try:
+                result = reading_record(workup=workup, data=data_for_service(form.measurements()), by=request.user)
+            except InvalidInput as error:
+                form.add_service_errors(error.errors)
+                status = 400
+            except DomainError as error:
+                form.add_error(None, str(error))
+                status = 409
+            else:
+                form = ReadingForm()  # saved: an empty form for the next reading
+        else:
+            status = 400
+    else:
+        form = ReadingForm()
+    return render(
+        request,
+        "workup/reading_form.html",
+        {"workup": workup, "form": form, "result": result, "open_workup": workup.status == "open"},
+        status=status,
+    )
+
+
+# --- Alerts -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def alert_banner(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "workup/_alert_banner_items.html",
+        {"alerts": banner_alerts(user=request.user), "next": _next_or(request, reverse("web:board"))},
+    )
+
+
+@login_required
+@require_POST
+def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    _require(request.user, Operation.ALERT_ACKNOWLEDGE)
+    alert = get_object_or_404(alerts_visible_to(user=request.user), pk=alert_id)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        alert_acknowledge(alert=alert, by=request.user, now=timezone.now(), version=version)
+    except StaleVersion:
+        messages.error(
+            request,
+            "This alert changed while you were looking at it (it may have been acknowledged or "
+            "raised again). Check it below and acknowledge again if needed.",
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{alert.severity} alert acknowledged: {alert.message}")
+    return redirect(_next_or(request, reverse("web:workup", args=[alert.workup_id])))
+
+
+# --- Inbox --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inbox(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        now = timezone.now()
+        if request.POST.get("all"):
+            notifications_mark_all_read(user=request.user, now=now)
+        else:
+            notification = get_object_or_404(inbox_for(user=request.user), pk=request.POST.get("notification") or 0)
+            notification_mark_read(notification=notification, now=now)
+        return redirect("web:inbox")
+    notifications = list(inbox_for(user=request.user)[:100])
+    return render(request, "workup/inbox.html", {"notifications": notifications})
+
+
+# --- Triage -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def triage(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Operation.TRIAGE)
+    wards = wards_visible_to(user=request.user)
+    status = 200
+    if request.method == "POST":
+        form = TriageForm(request.POST, wards=wards)
+        if form.is_valid():
+            ward = form.cleaned_data["ward"]
+            if not user_may_open_workup_on(user=request.user, ward=ward):
+                raise PermissionDenied("You may open workups only on your own wards.")
+            try:
+                workup = workup_open(
+                    patient_data=form.patient_data(), ward=ward, triage=form.triage_data(), opened_by=request.user
+                )
+            except InvalidInput as error:
+                form.add_service_errors(error.errors)
+                status = 400
+            except DuplicateOpenWorkup as error:
+                form.add_error(None, str(error))
+                form.duplicate_workup_id = error.workup_id
+                status = 409
+            except DomainError as error:
+                form.add_error(None, str(error))
+                status = 409
+            else:
+                messages.success(request, f"Workup opened for {workup.patient.name}; its orders are due from now.")
+                return redirect("web:workup", workup_id=workup.pk)
+        else:
+            status = 400
+    else:
+        form = TriageForm(wards=wards)
+    return render(request, "workup/triage.html", {"form": form}, status=status)
