@@ -1,0 +1,76 @@
+"""The ward board: rows for open workups on the user's wards, the htmx partial, constant queries."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import open_workup
+from tests.web.conftest import assert_strict_csp_safe
+from workup.services.readings import reading_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_board_shows_a_row_per_open_workup_with_progress_next_due_and_overdue(browser, users, ward, clock):
+    workup = open_workup(ward=ward, opened_by=users["physician"], patient={"name": "Ada Board"})
+    clock.shift(dt.timedelta(hours=3))
+    response = browser("nurse").get("/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'data-workup-id="{workup.pk}"' in page
+    assert workup.patient.mrn in page and "Ada Board" in page
+    assert "3 h" in page
+    assert f"0/{workup.orders.count()} done" in page
+    assert "overdue" in page  # some orders are due within 3 h of triage
+    assert 'hx-get="/board/rows/"' in page and 'hx-trigger="every 30s"' in page
+    assert_strict_csp_safe(page)
+
+
+def test_board_shows_the_worst_open_alert_with_its_severity_as_text(browser, users, ward, clock):
+    workup = open_workup(ward=ward, opened_by=users["physician"])
+    reading_record(workup=workup, data={"fvc_ml": 900}, by=users["nurse"])  # about 13 mL/kg IBW: CRIT
+    page = browser("nurse").get("/board/rows/").content.decode()
+    assert 'class="severity-tag severity-crit">CRIT<' in page
+
+
+def test_board_rows_partial_is_just_rows(browser, users, ward, clock):
+    open_workup(ward=ward, opened_by=users["physician"])
+    page = browser("nurse").get("/board/rows/").content.decode()
+    assert page.lstrip().startswith("<tr")
+    assert "<html" not in page
+
+
+def test_board_leaves_out_other_wards_and_closed_workups(browser, users, ward, other_ward, clock):
+    mine = open_workup(ward=ward, opened_by=users["physician"])
+    theirs = open_workup(ward=other_ward, opened_by=users["outsider"])
+    nurse_page = browser("nurse").get("/").content.decode()
+    assert f'data-workup-id="{mine.pk}"' in nurse_page
+    assert f'data-workup-id="{theirs.pk}"' not in nurse_page
+    admin_page = browser("admin").get("/").content.decode()
+    assert f'data-workup-id="{mine.pk}"' in admin_page and f'data-workup-id="{theirs.pk}"' in admin_page
+
+
+def _board_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/board/rows/").status_code == 200
+    return len(queries)
+
+
+def test_board_query_count_is_constant_for_1_and_20_workups(browser, users, ward, clock):
+    client = browser("nurse")
+    first = open_workup(ward=ward, opened_by=users["physician"])
+    reading_record(workup=first, data={"fvc_ml": 900}, by=users["nurse"])
+    one = _board_queries(client)
+    for _ in range(19):
+        workup = open_workup(ward=ward, opened_by=users["physician"])
+        reading_record(workup=workup, data={"fvc_ml": 900}, by=users["nurse"])
+    twenty = _board_queries(client)
+    assert one == twenty
+    with CaptureQueriesContext(connection) as page_queries:
+        assert client.get("/").status_code == 200
+    open_workup(ward=ward, opened_by=users["physician"])
+    with CaptureQueriesContext(connection) as more_queries:
+        assert client.get("/").status_code == 200
+    assert len(page_queries) == len(more_queries)
