@@ -95,7 +95,11 @@ def compliance(request: HttpRequest) -> HttpResponse:
     now = request_now(request)
     default_from, default_to = default_period(today=timezone.localdate(now))
     form = ComplianceFilterForm(
-        request.GET or None, user=request.user, default_from=default_from, default_to=default_to
+        request.GET or None,
+        user=request.user,
+        default_from=default_from,
+        default_to=default_to,
+        initial={"from": default_from, "to": default_to},
     )
     context = {
         "form": form,

@@ -23,6 +23,7 @@ from orders.compliance import (
 from orders.services import order_cancel, order_complete, order_mark_not_indicated
 from tests.conftest import T0
 from tests.factories import UserFactory, open_workup
+from tests.web.conftest import assert_strict_csp_safe
 from workup.models import Ward
 from workup.roles import Role
 
@@ -209,6 +210,8 @@ def test_the_page_defaults_to_the_last_30_days_of_the_users_wards(as_role, ward,
     assert page.context["date_to"] == dt.date(2026, 11, 24)
     assert [s.ward.code for s in page.context["per_ward"]] == ["4N"]  # not 5S: not theirs
     assert "Done on time" in html and "completed at or before its due time" in html
+    assert 'value="2026-10-26"' in html and 'value="2026-11-24"' in html  # the defaults, shown
+    assert_strict_csp_safe(html)
 
     admin_page = as_role("admin").get(URL)
     assert [s.ward.code for s in admin_page.context["per_ward"]] == ["4N", "5S"]

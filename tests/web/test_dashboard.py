@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from orders.services import order_complete
 from tests.conftest import T0
 from tests.factories import UserFactory, open_workup
+from tests.web.conftest import assert_strict_csp_safe
 from workup.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +173,8 @@ def test_the_page_polls_the_partial_and_links_the_csv_of_its_filters(as_role, wo
     assert 'href="/dashboard/overdue/?ward=4N&amp;format=csv"' in html
     assert ">Export CSV</a>" in html
     assert ">Filter</button>" in html
+    assert '<label for="id_ward">Ward</label>' in html
+    assert_strict_csp_safe(html)
 
 
 def test_csv_export_of_the_filtered_rows_without_patient_names(as_role, workup, other_workup, clock):
