@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from orders.compliance import (
     compliance_by_ward,
@@ -243,3 +245,21 @@ def test_csv_export_of_the_selected_ward_and_period(as_role, ward, physician, cl
     assert rows[0]["mri_spine_n"] == "1"
     assert rows[0]["mri_spine_median_hours"] == "10.0"
     assert workup.patient.name not in response.content.decode()
+
+
+def test_the_compliance_page_costs_the_same_queries_for_1_and_10_workups(as_role, ward, physician, clock):
+    def add_workup():
+        workup = open_workup(ward=ward, opened_by=physician, now=T0 - 48 * H)
+        order_complete(order=_order(workup, "mri_spine"), by=physician, result="normal", now=T0 - 40 * H)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL).status_code == 200
+        return len(queries)
+
+    add_workup()
+    client = as_role("admin")
+    one = count()
+    for _ in range(9):
+        add_workup()
+    assert count() == one
