@@ -1,0 +1,231 @@
+"""Logging a reading, the alert banner and acknowledging, the inbox, and the triage form."""
+
+import re
+
+import pytest
+
+from notifications.models import Channel, Notification
+from tests.factories import open_workup
+from tests.web.conftest import ROLES, assert_strict_csp_safe
+from workup.models import Alert, AlertStatus, RespiratoryReading, Workup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def workup(users, ward, clock):
+    return open_workup(ward=ward, opened_by=users["physician"])
+
+
+# --- Log a reading -------------------------------------------------------------------------------
+
+
+def test_reading_form_has_labelled_inputs_with_units(browser, workup):
+    response = browser("nurse").get(f"/workups/{workup.pk}/readings/new/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    for name in ("fvc_ml", "nif_cm_h2o", "mep_cm_h2o", "single_breath_count", "respiratory_rate", "spo2_percent"):
+        assert f'name="{name}"' in page and f'for="id_{name}"' in page
+    assert "FVC (mL)" in page and "cmH₂O" in page and "breaths/min" in page and "SpO₂ (%)" in page
+    assert ">Save reading</button>" in page
+    assert_strict_csp_safe(page)
+
+
+def test_saving_a_falling_vc_shows_findings_and_the_crit_alert(browser, workup):
+    response = browser("nurse").post(f"/workups/{workup.pk}/readings/new/", {"fvc_ml": "900", "nif_cm_h2o": "-20"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    result = re.search(r'<section id="reading-result".*?</section>', page, re.S).group(0)
+    assert ">CRIT</span>" in result
+    alert = Alert.objects.filter(workup=workup, severity="CRIT").first()
+    assert f'data-alert-id="{alert.pk}"' in result
+    assert RespiratoryReading.objects.filter(workup=workup).count() == 1
+    # the new CRIT alert is in the banner on the same response
+    banner = re.search(r'<div id="alert-banner".*?</main>', page, re.S).group(0)
+    assert f'data-alert-id="{alert.pk}"' in banner and "Acknowledge" in banner
+    assert_strict_csp_safe(page)
+
+
+def test_bad_reading_shows_errors_in_place_and_keeps_values(browser, workup):
+    response = browser("nurse").post(
+        f"/workups/{workup.pk}/readings/new/", {"fvc_ml": "2.5", "respiratory_rate": "abc", "spo2_percent": "97"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_respiratory_rate-errors"' in page or "whole number" in page
+    assert 'value="2.5"' in page and 'value="97"' in page
+    assert RespiratoryReading.objects.count() == 0
+
+
+def test_service_range_errors_come_back_beside_the_field(browser, workup):
+    response = browser("nurse").post(
+        f"/workups/{workup.pk}/readings/new/", {"fvc_ml": "2.5", "respiratory_rate": "200"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(r'id="id_fvc_ml-errors"><li>[^<]*(litre|L)', page)
+    assert 'id="id_respiratory_rate-errors"' in page
+    assert 'value="200"' in page
+
+
+def test_empty_reading_is_refused_with_a_message(browser, workup):
+    response = browser("nurse").post(f"/workups/{workup.pk}/readings/new/", {})
+    assert response.status_code == 400
+    assert "Give at least one measurement" in response.content.decode()
+
+
+def test_reading_on_another_ward_is_404(browser, workup):
+    assert browser("outsider").get(f"/workups/{workup.pk}/readings/new/").status_code == 404
+    assert browser("outsider").post(f"/workups/{workup.pk}/readings/new/", {"fvc_ml": "3000"}).status_code == 404
+
+
+# --- Banner and acknowledge ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def crit_alert(browser, workup):
+    browser("nurse").post(f"/workups/{workup.pk}/readings/new/", {"fvc_ml": "900"})
+    return Alert.objects.filter(workup=workup, severity="CRIT").first()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_banner_lists_open_crit_alerts_for_every_role_on_the_ward(browser, crit_alert, role):
+    page = browser(role).get("/alerts/banner/").content.decode()
+    assert f'data-alert-id="{crit_alert.pk}"' in page and ">CRIT<" in page and ">Acknowledge</button>" in page
+    assert "<html" not in page
+    assert_strict_csp_safe(page)
+
+
+def test_banner_leaves_out_other_wards(browser, crit_alert):
+    assert f'data-alert-id="{crit_alert.pk}"' not in browser("outsider").get("/alerts/banner/").content.decode()
+
+
+def test_acknowledge_removes_it_from_the_banner_and_returns_to_the_page(browser, users, crit_alert):
+    client = browser("nurse")
+    response = client.post(
+        f"/alerts/{crit_alert.pk}/acknowledge/", {"version": crit_alert.version, "next": "/workups/1/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/workups/1/"
+    crit_alert.refresh_from_db()
+    assert crit_alert.status == AlertStatus.ACKNOWLEDGED and crit_alert.acknowledged_by == users["nurse"]
+    assert f'data-alert-id="{crit_alert.pk}"' not in client.get("/alerts/banner/").content.decode()
+
+
+def test_acknowledge_ignores_an_offsite_next(browser, crit_alert):
+    response = browser("nurse").post(
+        f"/alerts/{crit_alert.pk}/acknowledge/", {"version": crit_alert.version, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == f"/workups/{crit_alert.workup_id}/"
+
+
+def test_acknowledge_with_a_stale_version_says_so(browser, crit_alert):
+    client = browser("nurse")
+    client.post(f"/alerts/{crit_alert.pk}/acknowledge/", {"version": crit_alert.version})
+    response = client.post(f"/alerts/{crit_alert.pk}/acknowledge/", {"version": crit_alert.version}, follow=True)
+    assert "changed while you were looking" in response.content.decode()
+
+
+def test_acknowledge_on_another_ward_is_404(browser, crit_alert):
+    assert browser("outsider").post(f"/alerts/{crit_alert.pk}/acknowledge/", {}).status_code == 404
+    crit_alert.refresh_from_db()
+    assert crit_alert.status == AlertStatus.OPEN
+
+
+# --- Inbox ---------------------------------------------------------------------------------------
+
+
+def _notify(user, workup, title="MRI overdue"):
+    from django.utils import timezone
+
+    now = timezone.now()
+    return Notification.objects.create(
+        channel=Channel.IN_APP,
+        recipient=user,
+        workup=workup,
+        severity="HIGH",
+        title=title,
+        body="Please check.",
+        link=f"/workups/{workup.pk}/",
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
+def test_inbox_shows_unread_count_and_marks_read(browser, users, workup):
+    first = _notify(users["nurse"], workup)
+    _notify(users["nurse"], workup, title="LP overdue")
+    _notify(users["physician"], workup, title="Not for the nurse")
+    client = browser("nurse")
+    page = client.get("/notifications/").content.decode()
+    assert "MRI overdue" in page and "LP overdue" in page and "Not for the nurse" not in page
+    assert re.search(r'id="unread-count">2<', page)
+    assert client.post("/notifications/", {"notification": first.pk}).status_code == 302
+    first.refresh_from_db()
+    assert first.read_at is not None
+    assert re.search(r'id="unread-count">1<', client.get("/notifications/").content.decode())
+    client.post("/notifications/", {"all": "1"})
+    assert re.search(r'id="unread-count">0<', client.get("/notifications/").content.decode())
+
+
+def test_cannot_mark_someone_elses_notification(browser, users, workup):
+    theirs = _notify(users["physician"], workup)
+    assert browser("nurse").post("/notifications/", {"notification": theirs.pk}).status_code == 404
+
+
+# --- Triage --------------------------------------------------------------------------------------
+
+VALID_TRIAGE = {
+    "ward": "4N",
+    "bed": "7",
+    "mrn": "MRN-T-1",
+    "name": "Tess Triage",
+    "date_of_birth": "1980-02-03",
+    "sex": "female",
+    "height_cm": "165",
+    "weight_kg": "60",
+    "onset_of_weakness_on": "2026-11-20",
+    "reflexes": "absent",
+    "mrc_sum_score": "44",
+    "facial_weakness": "on",
+}
+
+
+@pytest.mark.parametrize("role,status", [("nurse", 403), ("charge_nurse", 403), ("physician", 200), ("admin", 200)])
+def test_triage_form_is_for_prescribers(browser, role, status):
+    response = browser(role).get("/workups/new/")
+    assert response.status_code == status
+    if status == 200:
+        assert_strict_csp_safe(response.content.decode())
+
+
+def test_triage_opens_a_workup_and_goes_to_its_page(browser, clock):
+    response = browser("physician").post("/workups/new/", VALID_TRIAGE)
+    workup = Workup.objects.get(patient__mrn="MRN-T-1")
+    assert response.status_code == 302 and response["Location"] == f"/workups/{workup.pk}/"
+    assert workup.facial_weakness is True and workup.mrc_sum_score == 44 and workup.bed == "7"
+    assert workup.orders.exists()
+
+
+def test_triage_shows_service_errors_per_field_and_keeps_input(browser, clock):
+    data = {**VALID_TRIAGE, "height_cm": "", "onset_of_weakness_on": "2030-01-01"}
+    response = browser("physician").post("/workups/new/", data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_height_cm-errors"' in page and 'id="id_onset_of_weakness_on-errors"' in page
+    assert 'value="Tess Triage"' in page and 'value="MRN-T-1"' in page
+    assert not Workup.objects.exists()
+
+
+def test_triage_duplicate_links_to_the_open_workup(browser, clock):
+    client = browser("physician")
+    client.post("/workups/new/", VALID_TRIAGE)
+    response = client.post("/workups/new/", VALID_TRIAGE)
+    assert response.status_code == 409
+    existing = Workup.objects.get()
+    assert f'href="/workups/{existing.pk}/"' in response.content.decode()
+
+
+def test_triage_onto_another_ward_is_refused(browser, other_ward, clock):
+    response = browser("physician").post("/workups/new/", {**VALID_TRIAGE, "ward": other_ward.code})
+    assert response.status_code == 400  # not one of the ward choices offered
+    assert not Workup.objects.exists()
