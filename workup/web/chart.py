@@ -13,7 +13,7 @@ from decimal import Decimal
 
 WIDTH = 640
 HEIGHT = 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 64, 16, 44  # margins for the axis labels
+LEFT, RIGHT, TOP, BOTTOM = 56, 64, 32, 44  # margins for the axis labels and units
 FVC_THRESHOLD_ML_PER_KG = Decimal("20")  # spec §3 vc_low
 NIF_THRESHOLD_CM_H2O = Decimal("-30")  # spec §3 nif_weak
 FVC_AXIS_MIN_TOP = Decimal("40")  # the axes never shrink below a scale where thresholds read well
