@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.db import connections
 
 from tests.browser.support import CHROMIUM_ARGS, CHROMIUM_PATH, DESKTOP, TIMEOUT_MS
 from tests.support.services import require_service
@@ -22,8 +23,9 @@ from tests.support.services import require_service
 
 @pytest.fixture(scope="session")
 def _allow_sync_orm_under_playwright() -> Iterator[None]:
-    # Playwright's sync API keeps an asyncio loop running in this thread; Django's guard against
-    # ORM calls from async code would then refuse the test's own (synchronous) queries.
+    # Playwright's sync API keeps an asyncio loop running in this thread (the test code runs in a
+    # greenlet beside it); Django's guard against ORM calls from async code would then refuse the
+    # test's own, synchronous, queries.
     saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     yield
@@ -34,7 +36,7 @@ def _allow_sync_orm_under_playwright() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def browser(_allow_sync_orm_under_playwright):
+def browser(django_db_setup, django_db_blocker, _allow_sync_orm_under_playwright):
     """Headless Chromium, launched once per test session (Playwright gives it a fresh profile)."""
     if not CHROMIUM_PATH.is_file() or not os.access(CHROMIUM_PATH, os.X_OK):
         require_service(
@@ -43,12 +45,24 @@ def browser(_allow_sync_orm_under_playwright):
         )
     from playwright.sync_api import sync_playwright
 
+    # The test database is set up (django_db_setup) before the loop starts. Once it runs, Django
+    # keeps this thread's connections in a context-local store instead of the thread-local one:
+    # new connection objects, without the snapshot of the data migrations' rows that
+    # serialized_rollback restores after each flush. Hand the snapshot over to them.
+    snapshots = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        for alias, snapshot in snapshots.items():
+            if snapshot is not None:
+                connections[alias]._test_serialized_contents = snapshot
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM_PATH), headless=True, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
             browser.close()
+            # Close the context-local connections while they are still reachable, so that the
+            # test database can be dropped (PostgreSQL refuses while a connection is open).
+            with django_db_blocker.unblock():
+                connections.close_all()
 
 
 @pytest.fixture

@@ -48,16 +48,19 @@ def test_screenshots(new_page, live_server, demo, out_dir):
     log_in_with_cookie(page, user=demo["admin"], live_server=live_server)
     page.goto("/")
     expect(page.get_by_text("DEMO-0002")).to_be_visible()
-    page.screenshot(path=out_dir / "board.png")
+    page.screenshot(path=out_dir / "board.png", full_page=True)
 
     page.goto("/dashboard/overdue/")
     expect(page.locator("table#overdue-table")).to_be_visible()
-    page.screenshot(path=out_dir / "dashboard.png")
+    page.screenshot(path=out_dir / "dashboard.png", full_page=True)
 
-    # The workup with falling breathing tests: the whole page, VC chart included.
+    # The workup with falling breathing tests, scrolled to its VC chart (the whole page, with
+    # every order's buttons and the audit timeline, is several screens long).
     page.goto(f"/workups/{demo['workup'].id}/")
-    expect(page.locator("svg#vc-chart")).to_be_visible()
-    page.screenshot(path=out_dir / "workup.png", full_page=True)
+    chart = page.locator("svg#vc-chart")
+    expect(chart).to_be_visible()
+    chart.evaluate("chart => window.scrollTo(0, chart.getBoundingClientRect().top + window.scrollY - 90)")
+    page.screenshot(path=out_dir / "workup.png")
 
     # The reading form on a phone at the bedside, as the nurse.
     phone = new_page(viewport=PHONE)
