@@ -18,7 +18,8 @@ DEFAULT_GBS_FILE = PATHWAYS_DIR / "suspected-gbs-v1.yaml"
 _CATEGORIES = set(OrderCategory.values)
 _PRIORITIES = set(Priority.values)
 _PATHWAY_KEYS = {"key", "version", "title", "condition", "description", "orders"}
-_ORDER_KEYS = {
+# The fields of an order in a pathway file; OrderTemplate rows carry the same names.
+ORDER_FIELDS = (
     "key",
     "title",
     "category",
@@ -29,7 +30,8 @@ _ORDER_KEYS = {
     "recurrence_interval_minutes",
     "recurs_as",
     "source",
-}
+)
+_ORDER_KEYS = set(ORDER_FIELDS)
 
 
 class PathwayFileError(ValueError):

@@ -17,8 +17,8 @@ from workup.errors import InvalidInput
 from workup.models import AlertCategory, NeuroAssessment, User, Workup
 from workup.models.audit import SubjectType
 from workup.services.alerts import AlertChange
-from workup.services.audit import audit_record
 from workup.services.bedside import (
+    audit_entry_recorded,
     complete_matching_order,
     evaluate_isolated,
     findings_json,
@@ -149,14 +149,13 @@ def assessment_record(
         findings=findings_json(evaluation.findings),
         rule_errors=rule_errors_json(evaluation.errors),
     )
-    audit_record(
+    audit_entry_recorded(
         workup=workup,
         subject_type=SubjectType.NEURO_ASSESSMENT,
-        subject_id=assessment.pk,
-        action="recorded",
-        actor=by,
-        at=now,
-        details={"taken_at": taken_at.isoformat(), "findings": [f.rule for f in evaluation.findings]},
+        entry=assessment,
+        findings=evaluation.findings,
+        by=by,
+        now=now,
     )
     changes = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.NEURO, what="assessment", by=by, now=now

@@ -12,6 +12,7 @@ from workup.clinical.rules import Finding, Measure, Rule, Severity, evaluate_rul
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, Workup, WorkupStatus
 from workup.services.alerts import AlertChange, alerts_raise
+from workup.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -130,3 +131,16 @@ def complete_matching_order(*, workup: Workup, keys: tuple[str, ...], by: User, 
 
 def value_text(value) -> str:
     return "yes" if value is True else "no" if value is False else f"{value}"
+
+
+def audit_entry_recorded(*, workup: Workup, subject_type: str, entry, findings, by: User, now: datetime) -> None:
+    """The audit event of a bedside entry (reading, assessment, vitals) and what it found."""
+    audit_record(
+        workup=workup,
+        subject_type=subject_type,
+        subject_id=entry.pk,
+        action="recorded",
+        actor=by,
+        at=now,
+        details={"taken_at": entry.taken_at.isoformat(), "findings": [f.rule for f in findings]},
+    )

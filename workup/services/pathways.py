@@ -8,21 +8,10 @@ from django.utils import timezone
 
 from workup.errors import PathwayConflict
 from workup.models import OrderTemplate, PathwayTemplate
-from workup.pathway_files import PathwayDefinition, create_pathway_rows, read_pathway_file
+from workup.pathway_files import ORDER_FIELDS, PathwayDefinition, create_pathway_rows, read_pathway_file
 
 # OrderTemplate rows and OrderDefinition entries share these attribute names.
-_order_signature = attrgetter(
-    "key",
-    "title",
-    "category",
-    "priority",
-    "assigned_role",
-    "due_offset_minutes",
-    "stat_due_offset_minutes",
-    "recurrence_interval_minutes",
-    "recurs_as",
-    "source",
-)
+_order_signature = attrgetter(*ORDER_FIELDS)
 
 
 def _stored_definition_matches(pathway: PathwayTemplate, definition: PathwayDefinition) -> bool:

@@ -29,8 +29,8 @@ from workup.errors import InvalidInput
 from workup.models import AlertCategory, RespiratoryReading, User, Workup
 from workup.models.audit import SubjectType
 from workup.services.alerts import AlertChange
-from workup.services.audit import audit_record
 from workup.services.bedside import (
+    audit_entry_recorded,
     complete_matching_order,
     evaluate_isolated,
     findings_json,
@@ -173,14 +173,13 @@ def reading_record(
         caveats=respiratory_caveats(context),
         rule_errors=rule_errors_json(evaluation.errors),
     )
-    audit_record(
+    audit_entry_recorded(
         workup=workup,
         subject_type=SubjectType.RESPIRATORY_READING,
-        subject_id=reading.pk,
-        action="recorded",
-        actor=by,
-        at=now,
-        details={"taken_at": taken_at.isoformat(), "findings": [f.rule for f in evaluation.findings]},
+        entry=reading,
+        findings=evaluation.findings,
+        by=by,
+        now=now,
     )
     changes = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.RESPIRATORY, what="reading", by=by, now=now

@@ -16,8 +16,8 @@ from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, VitalsEntry, Workup
 from workup.models.audit import SubjectType
 from workup.services.alerts import AlertChange
-from workup.services.audit import audit_record
 from workup.services.bedside import (
+    audit_entry_recorded,
     complete_matching_order,
     evaluate_isolated,
     findings_json,
@@ -86,14 +86,13 @@ def vitals_record(
         findings=findings_json(evaluation.findings),
         rule_errors=rule_errors_json(evaluation.errors),
     )
-    audit_record(
+    audit_entry_recorded(
         workup=workup,
         subject_type=SubjectType.VITALS,
-        subject_id=entry.pk,
-        action="recorded",
-        actor=by,
-        at=now,
-        details={"taken_at": taken_at.isoformat(), "findings": [f.rule for f in evaluation.findings]},
+        entry=entry,
+        findings=evaluation.findings,
+        by=by,
+        now=now,
     )
     changes = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.AUTONOMIC, what="vitals entry", by=by, now=now
