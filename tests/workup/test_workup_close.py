@@ -47,3 +47,26 @@ def test_closing_needs_a_reason(ward, physician):
 
     workup.refresh_from_db()
     assert workup.status == "open"
+
+
+def test_closing_resolves_open_alerts_so_nobody_is_paged_for_a_closed_workup(ward, physician, broker):
+    from decimal import Decimal
+
+    from notifications.models import Escalation
+    from workup.clinical.rules import Finding, Severity
+    from workup.services.alerts import alerts_raise
+
+    workup = open_workup(ward=ward, opened_by=physician, now=T0)
+    [change] = alerts_raise(
+        workup=workup,
+        findings=[Finding("vc_low", Severity.CRIT, "VC low", "[S1]", "fvc_ml_per_kg_ibw", Decimal("18"))],
+        category="respiratory",
+        by=physician,
+        now=T0,
+    )
+
+    workup_close(workup=workup, by=physician, reason="Transferred to ICU elsewhere", now=LATER)
+
+    change.alert.refresh_from_db()
+    assert (change.alert.status, change.alert.resolution) == ("resolved", "Workup closed: Transferred to ICU elsewhere")
+    assert set(Escalation.objects.filter(workup=workup).values_list("status", flat=True)) == {"ended"}

@@ -10,7 +10,9 @@ from orders.models import OPEN_STATUSES
 from orders.services import order_cancel
 from workup.errors import IllegalTransition, InvalidInput, StaleVersion
 from workup.models import User, Workup, WorkupStatus
+from workup.models.alert import UNRESOLVED_STATUSES
 from workup.models.audit import SubjectType
+from workup.services.alerts import alert_resolve
 from workup.services.audit import audit_record
 
 
@@ -29,6 +31,9 @@ def workup_close(
         raise IllegalTransition(subject="workup", from_status=current.status, to_status=WorkupStatus.CLOSED)
     for order in current.orders.filter(status__in=OPEN_STATUSES):
         order_cancel(order=order, by=by, reason=f"Workup closed: {reason}", now=now)
+    # A closed workup pages nobody: its unresolved alerts are resolved (and their climbs end).
+    for alert in current.alerts.filter(status__in=UNRESOLVED_STATUSES):
+        alert_resolve(alert=alert, by=by, now=now, resolution=f"Workup closed: {reason}")
     Workup.objects.filter(pk=current.pk).update(
         status=WorkupStatus.CLOSED,
         closed_at=now,
