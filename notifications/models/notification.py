@@ -15,6 +15,7 @@ class NotificationStatus(models.TextChoices):
     RETRYING = "retrying", "Retrying"  # a transient failure; next try at next_attempt_at
     SENT = "sent", "Sent"  # delivered (in-app: in the inbox)
     FAILED = "failed", "Failed"  # permanent failure; the escalation moved on to the next level
+    CANCELLED = "cancelled", "Cancelled"  # not sent: the order was done or the alert resolved first
 
 
 class Notification(models.Model):
@@ -38,7 +39,7 @@ class Notification(models.Model):
     link = models.CharField(max_length=300)
     payload = models.JSONField(default=dict, help_text="Structured content for webhooks.")
 
-    status = models.CharField(max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
+    status = models.CharField(max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     claimed_until = models.DateTimeField(null=True, blank=True)

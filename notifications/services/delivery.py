@@ -9,6 +9,7 @@ the escalation to its next level at once.
 import hashlib
 import hmac
 import json
+import logging
 import smtplib
 import time
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from django.db.models import F, Q
 
 from notifications import dispatch
 from notifications.models import Channel, DeliveryAttempt, Notification, NotificationStatus
+
+logger = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(minutes=2)
 SIGNATURE_HEADER = "X-Workup-Signature"
@@ -117,6 +120,11 @@ def notification_deliver(*, notification_id: int, now: datetime) -> str:
         outcome = Outcome(DeliveryAttempt.Outcome.TRANSIENT_ERROR, str(error))
     except PermanentDeliveryError as error:
         outcome = Outcome(DeliveryAttempt.Outcome.PERMANENT_ERROR, str(error))
+    except Exception as error:
+        # A bug or an unexpected library error must not leave the row "sending" for ever: it is
+        # recorded as a permanent failure, so the escalation moves on instead of going silent.
+        logger.exception("delivering notification %s failed unexpectedly", notification_id)
+        outcome = Outcome(DeliveryAttempt.Outcome.PERMANENT_ERROR, f"unexpected {type(error).__name__}: {error}")
     duration_ms = int((time.monotonic() - started) * 1000)
     return _record(notification=notification, outcome=outcome, duration_ms=duration_ms, now=now)
 
@@ -142,6 +150,7 @@ def _record(*, notification: Notification, outcome: Outcome, duration_ms: int, n
         if notification.escalation_id:
             escalation_advance_after_failed_delivery(
                 escalation_id=notification.escalation_id,
+                level=notification.level,
                 now=now,
                 detail=f"{notification.channel} notification {notification.pk} failed: {outcome.error}",
             )

@@ -21,6 +21,7 @@ from notifications.models import (
     EscalationPolicy,
     EscalationStatus,
     Notification,
+    NotificationStatus,
     SubjectKind,
 )
 from notifications.services.notify import notifications_for_step
@@ -162,6 +163,10 @@ def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | No
     _new_token(escalation)
     escalation.save()
     _log(escalation, "ended", at=now, actor=actor, detail=reason)
+    # Pages still waiting to go out would arrive after the order was done or the alert resolved.
+    Notification.objects.filter(
+        escalation=escalation, status__in=[NotificationStatus.PENDING, NotificationStatus.RETRYING]
+    ).update(status=NotificationStatus.CANCELLED, claimed_until=None)
 
 
 def _schedule_next_level(escalation: Escalation, *, now: datetime) -> None:
@@ -256,9 +261,17 @@ def _resume_after_acknowledgement(escalation: Escalation, *, now: datetime) -> N
 @transaction.atomic
 def escalation_wake(*, escalation_id: int, token: str, now: datetime) -> str:
     """A timer message arrived. Act only if it carries the row's current token."""
-    escalation = Escalation.objects.select_for_update().filter(pk=escalation_id).first()
-    if escalation is None:
+    subject = Escalation.objects.filter(pk=escalation_id).values("order_id", "alert_id").first()
+    if subject is None:
         return "missing"
+    # Lock order: the subject (order or alert) first, then the escalation — the same order as
+    # completing an order or resolving an alert, so the two can never deadlock, and a completion
+    # in flight is waited for (and seen) before a level fires.
+    if subject["order_id"]:
+        Order.objects.select_for_update().filter(pk=subject["order_id"]).first()
+    elif subject["alert_id"]:
+        Alert.objects.select_for_update().filter(pk=subject["alert_id"]).first()
+    escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
     if str(escalation.token) != str(token):
         _log(escalation, "stale_timer_ignored", at=now, detail=f"timer {token}")
         return "stale"
@@ -397,11 +410,15 @@ def escalation_restart_for_order(*, order: Order, now: datetime) -> Escalation:
 
 
 @transaction.atomic
-def escalation_advance_after_failed_delivery(*, escalation_id: int, now: datetime, detail: str) -> None:
-    """A notification failed for good: move to the next level now instead of letting it vanish."""
+def escalation_advance_after_failed_delivery(*, escalation_id: int, level: int, now: datetime, detail: str) -> None:
+    """A notification of ``level`` failed for good: move to the next level now instead of letting
+    the page vanish — once per level, and only while that level is still the newest fired (a late
+    failure from an older level, or a second failure at the same level, moves nothing)."""
     escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
-    _log(escalation, "delivery_failed", at=now, level=escalation.current_level, detail=detail)
+    _log(escalation, "delivery_failed", at=now, level=level, detail=detail)
     if escalation.status != EscalationStatus.ACTIVE or escalation.next_step_at is None:
+        return
+    if escalation.current_level != level or escalation.next_step_at <= now:
         return
     escalation.next_step_at = now
     escalation.wake_at = now

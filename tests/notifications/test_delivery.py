@@ -176,3 +176,64 @@ def test_the_auditor_re_sends_notifications_stuck_while_the_broker_was_down(
     # not again before another grace period
     escalation_audit(now=notification.created_at + dt.timedelta(seconds=90))
     assert len(broker.deliveries) == 1
+
+
+def test_a_late_failure_from_an_older_level_does_not_skip_the_next_wait(neuro_exam, django_capture_on_commit_callbacks):
+    # levels 0-2 have fired; a level-1 email fails for good only now
+    level_1_email = next(n for n in climb_to(neuro_exam, 1, django_capture_on_commit_callbacks) if n.channel == "email")
+    climb_to_next = neuro_exam.escalation
+    climb_to_next.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation_wake(escalation_id=climb_to_next.pk, token=str(climb_to_next.token), now=climb_to_next.next_step_at)
+    climb_to_next.refresh_from_db()
+    level_3_due = climb_to_next.next_step_at
+
+    from notifications.services.escalation import escalation_advance_after_failed_delivery
+
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation_advance_after_failed_delivery(
+            escalation_id=climb_to_next.pk,
+            level=level_1_email.level,
+            now=level_3_due - dt.timedelta(minutes=5),
+            detail="x",
+        )
+
+    climb_to_next.refresh_from_db()
+    assert climb_to_next.next_step_at == level_3_due
+    assert EscalationLogEntry.objects.filter(escalation=climb_to_next, action="delivery_failed", level=1).exists()
+
+
+def test_an_unexpected_error_while_sending_fails_the_notification_instead_of_leaving_it_stuck(
+    neuro_exam, monkeypatch, django_capture_on_commit_callbacks
+):
+    from notifications.services import delivery
+
+    email = next(n for n in climb_to(neuro_exam, 1, django_capture_on_commit_callbacks) if n.channel == "email")
+
+    def broken(_notification):
+        raise RuntimeError("template bug")
+
+    monkeypatch.setattr(delivery, "_send_email", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notification_deliver(notification_id=email.pk, now=email.created_at) == "failed"
+
+    attempt = DeliveryAttempt.objects.get(notification=email)
+    assert (attempt.outcome, attempt.error) == ("permanent_error", "unexpected RuntimeError: template bug")
+    neuro_exam.escalation.refresh_from_db()
+    assert neuro_exam.escalation.next_step_at == email.created_at  # the next level fires at once
+
+
+def test_pages_still_waiting_when_the_order_is_completed_are_cancelled(
+    neuro_exam, ward_team, django_capture_on_commit_callbacks
+):
+    from orders.services import order_complete
+
+    email = next(n for n in climb_to(neuro_exam, 1, django_capture_on_commit_callbacks) if n.channel == "email")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_complete(order=neuro_exam, by=ward_team["physician"], result="done", now=email.created_at)
+
+    email.refresh_from_db()
+    assert email.status == "cancelled"
+    assert notification_deliver(notification_id=email.pk, now=email.created_at) == "not_claimed"
+    assert mail.outbox == []

@@ -70,3 +70,14 @@ def test_closing_resolves_open_alerts_so_nobody_is_paged_for_a_closed_workup(war
     change.alert.refresh_from_db()
     assert (change.alert.status, change.alert.resolution) == ("resolved", "Workup closed: Transferred to ICU elsewhere")
     assert set(Escalation.objects.filter(workup=workup).values_list("status", flat=True)) == {"ended"}
+
+
+def test_an_overlong_closing_reason_is_refused_before_anything_changes(ward, physician):
+    workup = open_workup(ward=ward, opened_by=physician, now=T0)
+
+    with pytest.raises(InvalidInput) as refused:
+        workup_close(workup=workup, by=physician, reason="x" * 1001, now=LATER)
+
+    assert "1000" in refused.value.errors["reason"][0]
+    workup.refresh_from_db()
+    assert workup.status == "open"

@@ -15,6 +15,9 @@ from workup.models.audit import SubjectType
 from workup.services.alerts import alert_resolve
 from workup.services.audit import audit_record
 
+# Short enough that "Workup closed: <reason>" fits an order's and an alert's reason fields.
+CLOSE_REASON_MAX_LENGTH = 1000
+
 
 @transaction.atomic
 def workup_close(
@@ -24,6 +27,8 @@ def workup_close(
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput({"reason": ["Say why the workup is closed (e.g. discharged, GBS excluded)."]})
+    if len(reason) > CLOSE_REASON_MAX_LENGTH:
+        raise InvalidInput({"reason": [f"Ensure this field has no more than {CLOSE_REASON_MAX_LENGTH} characters."]})
     current = Workup.objects.select_for_update().get(pk=workup.pk)
     if version is not None and current.version != version:
         raise StaleVersion(subject="workup", expected=version, current=current.version)
