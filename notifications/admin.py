@@ -13,6 +13,8 @@ from notifications.models import (
 class EscalationLevelInline(admin.TabularInline):
     model = EscalationLevel
     extra = 0
+    # A policy without levels would page nobody.
+    min_num = 1
 
 
 @admin.register(EscalationPolicy)
@@ -21,6 +23,15 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
 
     list_display = ["key", "title", "applies_to", "alert_severity", "ack_timeout_minutes"]
     inlines = [EscalationLevelInline]
+
+    def has_add_permission(self, request):
+        # One policy per subject and severity exists from the start; they are edited, not added.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Orders and alerts look their policy up when they start: deleting one would break triage
+        # and readings.
+        return False
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):

@@ -335,3 +335,16 @@ def test_acknowledging_an_order_escalation_is_on_the_workup_audit_timeline(
 
     event = AuditEvent.objects.get(subject_type="order", subject_id=labs.pk, action="escalation_acknowledged")
     assert (event.actor, event.at, event.details["level"]) == (ward_team["nurse"], labs.due_at + MIN, 0)
+
+
+def test_escalation_policies_can_be_edited_but_not_deleted_or_left_without_levels(admin_client):
+    from notifications.admin import EscalationLevelInline, EscalationPolicyAdmin
+    from notifications.models import EscalationPolicy
+
+    policy_admin = EscalationPolicyAdmin(EscalationPolicy, None)
+    request = admin_client.get("/admin/").wsgi_request
+
+    assert policy_admin.has_change_permission(request)
+    assert not policy_admin.has_delete_permission(request, EscalationPolicy.objects.first())
+    assert not policy_admin.has_add_permission(request)
+    assert EscalationLevelInline.min_num == 1

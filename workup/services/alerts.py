@@ -115,6 +115,7 @@ def _fire_again(*, alert: Alert, finding: Finding, by: User | None, now: datetim
     return "upgraded"
 
 
+@transaction.atomic
 def alerts_raise(
     *, workup: Workup, findings: list[Finding], category: str, by: User | None, now: datetime
 ) -> list[AlertChange]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from orders.models import Order
 from orders.results import NCS_REPEAT_AFTER_DAYS, NCS_REPEAT_WHEN, result_data_text, result_data_validate
 from orders.services import order_complete, order_request_again
-from workup.models import User
+from workup.models import User, Workup
 from workup.services.diagnosis import reconsider_diagnosis_check
 
 
@@ -25,6 +25,9 @@ def order_complete_with_result(
     now: datetime | None = None,
 ) -> Order:
     now = now or timezone.now()
+    # The workup first, as readings and assessments do: an LP result and a neuro exam that both
+    # raise "reconsider diagnosis" wait for each other instead of colliding on the alert.
+    Workup.objects.select_for_update().filter(pk=order.workup_id).first()
     clean = result_data_validate(order_key=order.key, data=result_data)
     if clean is not None and not (result or "").strip():
         result = result_data_text(order_key=order.key, data=clean)
