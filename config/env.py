@@ -1,6 +1,8 @@
 """Typed readers for environment variables, so that a typo in a deployment fails loudly."""
 
 import os
+import secrets
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -39,3 +41,21 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def secret_key_from_file(path: Path) -> str:
+    """The key kept in ``path``, made (random, owner-only) on first use."""
+    if not path.exists():
+        # Write to a private temporary file and link it into place: processes starting together
+        # (web, worker, beat) all end up reading the one key that won.
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
