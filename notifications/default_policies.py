@@ -15,6 +15,7 @@ DEFAULT_POLICIES = [
         "applies_to": "order",
         "alert_severity": "",
         "ack_timeout_minutes": 30,  # spec §6: "the ack times out (default 30 min)"
+        "repeat_top_level_minutes": 60,  # [local] remind the on-call neurologist hourly
         "source": "spec §6 [local]",
         "levels": [
             # level, % of the due window, minimum minutes, roles, channels, severity
@@ -30,6 +31,7 @@ DEFAULT_POLICIES = [
         "applies_to": "alert",
         "alert_severity": "CRIT",
         "ack_timeout_minutes": 30,
+        "repeat_top_level_minutes": 5,  # [local] a CRIT alert re-pages every 5 min until acknowledged
         "source": "issue #5 defaults; spec §3 severities",
         "levels": [
             (0, 0, 0, ["physician", "neurologist"], [IN_APP, EMAIL, WEBHOOK], "CRIT"),
@@ -42,6 +44,7 @@ DEFAULT_POLICIES = [
         "applies_to": "alert",
         "alert_severity": "HIGH",
         "ack_timeout_minutes": 30,
+        "repeat_top_level_minutes": 15,  # [local] a HIGH alert re-pages every 15 min until acknowledged
         "source": "issue #5 defaults; spec §3 severities",
         "levels": [
             (0, 0, 0, ["physician"], [IN_APP, EMAIL], "HIGH"),
@@ -67,7 +70,9 @@ def create_default_policies(*, policy_model, level_model) -> None:
     for spec in DEFAULT_POLICIES:
         if policy_model.objects.filter(key=spec["key"]).exists():
             continue
-        fields = {k: v for k, v in spec.items() if k != "levels"}
+        # Only the fields the (possibly historical, in a migration) model has.
+        known = {field.name for field in policy_model._meta.get_fields()}
+        fields = {k: v for k, v in spec.items() if k != "levels" and k in known}
         policy = policy_model.objects.create(**fields)
         level_model.objects.bulk_create(
             level_model(
@@ -81,3 +86,12 @@ def create_default_policies(*, policy_model, level_model) -> None:
             )
             for level, percent, minimum, roles, channels, severity in spec["levels"]
         )
+
+
+def set_default_reminders(*, policy_model) -> None:
+    """Give the default policies their reminder interval where nobody has set one."""
+    for spec in DEFAULT_POLICIES:
+        if spec.get("repeat_top_level_minutes"):
+            policy_model.objects.filter(key=spec["key"], repeat_top_level_minutes__isnull=True).update(
+                repeat_top_level_minutes=spec["repeat_top_level_minutes"]
+            )

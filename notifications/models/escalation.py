@@ -28,6 +28,9 @@ class EscalationPolicy(models.Model):
     ack_timeout_minutes = models.PositiveIntegerField(
         default=30, help_text="An acknowledgement pauses the climb for this long, then it resumes."
     )
+    # After the top level has fired, remind it this often until someone acknowledges or the
+    # order is done / the alert resolved, so an alarm never goes quiet. Empty: no reminders.
+    repeat_top_level_minutes = models.PositiveIntegerField(null=True, blank=True)
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -45,6 +48,7 @@ class EscalationPolicy(models.Model):
         return {
             "policy": self.key,
             "ack_timeout_minutes": self.ack_timeout_minutes,
+            "repeat_top_level_minutes": self.repeat_top_level_minutes,
             "levels": [level.snapshot() for level in self.levels.order_by("level")],
         }
 
@@ -81,9 +85,9 @@ class EscalationLevel(models.Model):
 
 
 class EscalationStatus(models.TextChoices):
-    ACTIVE = "active", "Active"  # climbing: next_step_at says when the next level fires
+    ACTIVE = "active", "Active"  # climbing (or reminding the top level): next_step_at says when
     ACKNOWLEDGED = "acknowledged", "Acknowledged"  # paused until ack_expires_at, then climbs again
-    EXHAUSTED = "exhausted", "Exhausted"  # every level has fired; nothing more to do but wait
+    EXHAUSTED = "exhausted", "Exhausted"  # every level has fired and the policy has no reminders
     ENDED = "ended", "Ended"  # the order was completed/stopped or the alert resolved
 
 

@@ -179,6 +179,11 @@ def _schedule_next_level(escalation: Escalation, *, now: datetime) -> None:
         )
         escalation.next_step_at = max(fires_at, now)
         escalation.wake_at = escalation.next_step_at
+    elif repeat_minutes := escalation.policy_snapshot.get("repeat_top_level_minutes"):
+        # Every level has fired and nobody has acknowledged: remind the top level.
+        escalation.next_level = len(levels) - 1
+        escalation.next_step_at = now + timedelta(minutes=repeat_minutes)
+        escalation.wake_at = escalation.next_step_at
     else:
         escalation.status = EscalationStatus.EXHAUSTED
         escalation.next_step_at = None

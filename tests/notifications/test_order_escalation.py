@@ -72,7 +72,9 @@ def test_the_levels_fire_at_the_spec_times_to_the_spec_roles(labs, django_captur
     assert recipients(escalation, 3) == {("neuro", "in_app"), ("neuro", "email")}  # no ward webhook configured
 
     escalation.refresh_from_db()
-    assert (escalation.status, escalation.current_level, escalation.wake_at) == ("exhausted", 3, None)
+    # every level has fired: the top level is reminded hourly until someone acts
+    assert (escalation.status, escalation.current_level, escalation.next_level) == ("active", 3, 3)
+    assert escalation.next_step_at == due + dt.timedelta(minutes=240 + 60)
     assert fired(escalation) == [(0, "fired"), (1, "fired"), (2, "fired"), (3, "fired")]
     assert set(Notification.objects.filter(escalation=escalation).values_list("severity", flat=True)) == {
         "MED",
@@ -348,3 +350,43 @@ def test_escalation_policies_can_be_edited_but_not_deleted_or_left_without_level
     assert not policy_admin.has_delete_permission(request, EscalationPolicy.objects.first())
     assert not policy_admin.has_add_permission(request)
     assert EscalationLevelInline.min_num == 1
+
+
+def test_the_top_level_is_reminded_until_someone_acts_then_it_stops(
+    labs, ward_team, django_capture_on_commit_callbacks
+):
+    due = labs.due_at
+    for minutes in (0, 60, 120, 240):
+        wake(labs, at=due + dt.timedelta(minutes=minutes), capture=django_capture_on_commit_callbacks)
+
+    wake(labs, at=due + dt.timedelta(minutes=300), capture=django_capture_on_commit_callbacks)
+    assert fired(labs.escalation)[-2:] == [(3, "fired"), (3, "fired")]
+    assert Notification.objects.filter(escalation=labs.escalation, level=3, channel="in_app").count() == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_complete(order=labs, by=ward_team["nurse"], result="done", now=due + dt.timedelta(minutes=310))
+    labs.escalation.refresh_from_db()
+    assert (labs.escalation.status, labs.escalation.wake_at) == ("ended", None)
+
+
+def test_a_policy_without_reminders_goes_quiet_after_its_top_level(labs, django_capture_on_commit_callbacks):
+    from notifications.models import EscalationPolicy
+
+    EscalationPolicy.objects.filter(key="order-overdue").update(repeat_top_level_minutes=None)
+    newer = open_workup(ward=labs.workup.ward, now=T0).orders.get(key="labs")
+    for minutes in (0, 60, 120, 240):
+        wake(newer, at=newer.due_at + dt.timedelta(minutes=minutes), capture=django_capture_on_commit_callbacks)
+
+    newer.escalation.refresh_from_db()
+    assert (newer.escalation.status, newer.escalation.wake_at) == ("exhausted", None)
+
+
+def test_the_default_policies_remind_their_top_level():
+    from notifications.models import EscalationPolicy
+
+    assert dict(EscalationPolicy.objects.values_list("key", "repeat_top_level_minutes")) == {
+        "order-overdue": 60,
+        "alert-crit": 5,
+        "alert-high": 15,
+        "alert-med": None,
+    }

@@ -184,3 +184,29 @@ def test_an_open_level_of_care_order_is_moved_earlier_not_doubled(workup, django
     assert order.due_at == at + dt.timedelta(minutes=30)
     assert AuditEvent.objects.filter(subject_type="order", subject_id=order.pk, action="rescheduled").exists()
     assert order.escalation.next_step_at == order.due_at
+
+
+def test_an_unacknowledged_crit_alert_re_pages_every_5_minutes_until_acknowledged(
+    workup, ward_team, django_capture_on_commit_callbacks
+):
+    [change] = raise_(workup, django_capture_on_commit_callbacks, finding())
+    escalation = Escalation.objects.get(alert=change.alert)
+
+    def wake_at(minutes):
+        escalation.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            return escalation_wake(
+                escalation_id=escalation.pk, token=str(escalation.token), now=NOW + dt.timedelta(minutes=minutes)
+            )
+
+    assert [wake_at(5), wake_at(10), wake_at(15)] == ["fired", "fired", "fired"]
+    assert (
+        Notification.objects.filter(
+            escalation=escalation, level=1, recipient__username="neuro", channel="in_app"
+        ).count()
+        == 3
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alert_acknowledge(alert=change.alert, by=ward_team["physician"], now=NOW + dt.timedelta(minutes=16))
+    assert wake_at(20) == "early"  # paused until the acknowledgement times out
