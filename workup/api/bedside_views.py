@@ -80,8 +80,14 @@ class _WorkupEntriesView(GenericAPIView):
         return Response(self.created_serializer_class(entry).data, status=status.HTTP_201_CREATED)
 
 
-def _entries_schema(*, name: str, tag: str, input_serializer, output_serializer, created_serializer, what: str):
+def _entries_schema(*, name: str, tag: str, what: str):
+    """Documents a _WorkupEntriesView subclass from its own serializer classes."""
+
     def decorate(cls):
+        input_serializer = cls.input_serializer_class
+        output_serializer = cls.output_serializer_class
+        created_serializer = cls.created_serializer_class
+
         # New functions per class: extend_schema annotates the function it is given.
         def get(self, request, pk: int):
             return _WorkupEntriesView.get(self, request, pk)
@@ -116,9 +122,6 @@ def _entries_schema(*, name: str, tag: str, input_serializer, output_serializer,
 @_entries_schema(
     name="readings",
     tag="readings",
-    input_serializer=ReadingInputSerializer,
-    output_serializer=ReadingSerializer,
-    created_serializer=ReadingCreatedSerializer,
     what="respiratory readings",
 )
 class ReadingCollectionView(_WorkupEntriesView):
@@ -133,9 +136,6 @@ class ReadingCollectionView(_WorkupEntriesView):
 @_entries_schema(
     name="assessments",
     tag="assessments",
-    input_serializer=AssessmentInputSerializer,
-    output_serializer=AssessmentSerializer,
-    created_serializer=AssessmentCreatedSerializer,
     what="neuro assessments",
 )
 class AssessmentCollectionView(_WorkupEntriesView):
@@ -150,9 +150,6 @@ class AssessmentCollectionView(_WorkupEntriesView):
 @_entries_schema(
     name="vitals",
     tag="vitals",
-    input_serializer=VitalsInputSerializer,
-    output_serializer=VitalsSerializer,
-    created_serializer=VitalsCreatedSerializer,
     what="vitals entries",
 )
 class VitalsCollectionView(_WorkupEntriesView):
