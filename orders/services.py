@@ -218,27 +218,36 @@ def order_schedule_next_occurrence(*, order: Order, by: User | None, now: dateti
     next_template = template
     if template.recurs_as and template.recurs_as != template.key:
         next_template = OrderTemplate.objects.get(pathway_id=workup.pathway_id, key=template.recurs_as)
-    occurrence = Order.objects.filter(workup=workup, key=next_template.key).count() + 1
-    next_order = _order_from_template(
+    return _order_add(
         workup=workup,
         template=next_template,
-        ordered_at=now,
         due_at=now + timedelta(minutes=template.recurrence_interval_minutes),
-        occurrence=occurrence,
+        by=by,
+        now=now,
+        details={"follows_order": order.pk},
     )
-    next_order.save()
+
+
+def _order_add(
+    *, workup: Workup, template: OrderTemplate, due_at: datetime, by: User | None, now: datetime, details: dict
+) -> Order:
+    """One more order of the workup's pathway after triage: its next occurrence number, audited,
+    with its escalation started."""
+    occurrence = Order.objects.filter(workup=workup, key=template.key).count() + 1
+    order = _order_from_template(workup=workup, template=template, ordered_at=now, due_at=due_at, occurrence=occurrence)
+    order.save()
     audit_record(
         workup=workup,
         subject_type=SubjectType.ORDER,
-        subject_id=next_order.pk,
+        subject_id=order.pk,
         action="created",
         actor=by,
         at=now,
         to_status=OrderStatus.PENDING,
-        details={"key": next_order.key, "due_at": next_order.due_at.isoformat(), "follows_order": order.pk},
+        details={"key": order.key, "due_at": order.due_at.isoformat(), **details},
     )
-    escalations_start_for_orders(orders=[next_order], now=now)
-    return next_order
+    escalations_start_for_orders(orders=[order], now=now)
+    return order
 
 
 @transaction.atomic
@@ -255,21 +264,8 @@ def order_request_again(*, workup: Workup, key: str, by: User | None, now: datet
             order_reschedule(order=open_order, due_at=due_at, by=by, now=now, reason="asked for again")
         return open_order
     template = OrderTemplate.objects.get(pathway_id=workup.pathway_id, key=key)
-    occurrence = Order.objects.filter(workup=workup, key=key).count() + 1
-    order = _order_from_template(workup=workup, template=template, ordered_at=now, due_at=due_at, occurrence=occurrence)
-    order.save()
-    audit_record(
-        workup=workup,
-        subject_type=SubjectType.ORDER,
-        subject_id=order.pk,
-        action="created",
-        actor=by,
-        at=now,
-        to_status=OrderStatus.PENDING,
-        details={"key": key, "due_at": due_at.isoformat(), "requested_again": True},
-    )
-    escalations_start_for_orders(orders=[order], now=now)
-    return order
+    again = {"requested_again": True}
+    return _order_add(workup=workup, template=template, due_at=due_at, by=by, now=now, details=again)
 
 
 @transaction.atomic
