@@ -37,7 +37,8 @@ from django.utils import timezone  # noqa: E402
 from notifications.models import Channel, Escalation, EscalationStatus, Notification, NotificationStatus  # noqa: E402
 from notifications.models.escalation import SubjectKind  # noqa: E402
 from notifications.selectors import escalations_needing_a_timer, inbox_for, notifications_stuck  # noqa: E402
-from notifications.services.escalation import level_fires_at, order_policy  # noqa: E402
+from notifications.services.escalation import order_policy  # noqa: E402
+from orders.escalation_level import level_fires_at  # noqa: E402
 from orders.models import Order, OrderStatus  # noqa: E402
 from orders.selectors import orders_overdue, orders_overdue_visible_to  # noqa: E402
 from workup.models import Alert, AlertStatus, PathwayTemplate, Patient, User, Ward, Workup, WorkupStatus  # noqa: E402

@@ -19,6 +19,7 @@ urlpatterns = [
     # The ward web app (issue 6): session sign-in, pages and htmx partials.
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", include("notifications.web.urls")),
     path("", include("workup.web.urls")),
 ]
 # The overdue dashboard and compliance pages (orders.web) are built alongside; wired once present.

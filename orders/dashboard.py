@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from notifications.services.escalation import escalation_level_reached
+from orders.escalation_level import escalation_level_reached
 from orders.models import Order
 from orders.overdue import minutes_overdue
 from orders.selectors import orders_overdue_visible_to

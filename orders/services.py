@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from notifications.services.escalation import escalation_end_for_order, escalations_start_for_orders
+from orders import signals
 from orders.models import ALLOWED_TRANSITIONS, OPEN_STATUSES, Order, OrderStatus
 from workup.errors import IllegalTransition, InvalidInput, StaleVersion
 from workup.models import OrderTemplate, PathwayTemplate, User, Workup, WorkupStatus
@@ -73,7 +73,7 @@ def orders_instantiate(*, workup: Workup, pathway: PathwayTemplate, by: User, st
         )
         for order in created
     )
-    escalations_start_for_orders(orders=created, now=workup.triaged_at)
+    signals.orders_placed.send(sender=Order, orders=created, now=workup.triaged_at)
     return created
 
 
@@ -123,7 +123,7 @@ def _order_transition(
         reason=reason,
     )
     if to_status not in OPEN_STATUSES:
-        escalation_end_for_order(order=current, now=now, reason=f"order {to_status}", actor=by)
+        signals.order_closed.send(sender=Order, order=current, by=by, now=now, reason=f"order {to_status}")
     current.refresh_from_db()
     return current
 
@@ -246,7 +246,7 @@ def _order_add(
         to_status=OrderStatus.PENDING,
         details={"key": order.key, "due_at": order.due_at.isoformat(), **details},
     )
-    escalations_start_for_orders(orders=[order], now=now)
+    signals.orders_placed.send(sender=Order, orders=[order], now=now)
     return order
 
 
@@ -274,8 +274,6 @@ def order_reschedule(
 ) -> Order:
     """Move an open order's due time (cadence change, STAT upgrade, with ``priority``). Its
     escalation restarts from the new due time; the change is audited with both times."""
-    from notifications.services.escalation import escalation_restart_for_order
-
     if order.status not in OPEN_STATUSES:
         raise IllegalTransition(subject="order", from_status=order.status, to_status=order.status)
     previous_due_at, previous_priority = order.due_at, order.priority
@@ -298,5 +296,5 @@ def order_reschedule(
             **({"from_priority": previous_priority, "to_priority": priority} if priority else {}),
         },
     )
-    escalation_restart_for_order(order=order, now=now)
+    signals.order_due_moved.send(sender=Order, order=order, now=now)
     return order

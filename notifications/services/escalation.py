@@ -25,6 +25,7 @@ from notifications.models import (
     SubjectKind,
 )
 from notifications.services.notify import notifications_for_step
+from orders.escalation_level import level_fires_at
 from orders.models import OPEN_STATUSES, Order
 from workup.clinical.rules import Severity
 from workup.errors import IllegalTransition
@@ -32,29 +33,10 @@ from workup.models import Alert, AlertCategory, User
 from workup.models.alert import UNRESOLVED_STATUSES
 from workup.models.audit import SubjectType as AuditSubject
 from workup.models.pathway import OrderCategory
+from workup.monitoring.services.alerts import alert_reopen_after_ack_timeout
 from workup.services.audit import audit_record
 
 ORDER_POLICY_KEY = "order-overdue"
-
-
-def level_fires_at(*, reference_at: datetime, window_minutes: int, level: dict) -> datetime:
-    """Spec §6: a level fires at reference + max(its minimum, its share of the due window)."""
-    share_minutes = max(window_minutes, 0) * level["delay_percent_of_window"] / 100
-    return reference_at + timedelta(minutes=max(level["min_delay_minutes"], share_minutes))
-
-
-def escalation_level_reached(*, escalation: Escalation, now: datetime) -> int | None:
-    """The highest level due by ``now`` under the escalation's own policy snapshot, or the highest
-    already fired if that is more (a failed delivery moves the climb on early). None: not due."""
-    due = [
-        level["level"]
-        for level in escalation.levels
-        if now
-        >= level_fires_at(reference_at=escalation.reference_at, window_minutes=escalation.window_minutes, level=level)
-    ]
-    reached = max(due, default=-1)
-    reached = max(reached, escalation.current_level)
-    return None if reached < 0 else reached
 
 
 def _log(
@@ -252,8 +234,6 @@ def _fire_next_level(escalation: Escalation, *, now: datetime) -> list[Notificat
 def _resume_after_acknowledgement(escalation: Escalation, *, now: datetime) -> None:
     escalation.status = EscalationStatus.ACTIVE
     if escalation.subject_kind == SubjectKind.ALERT:
-        from workup.services.alerts import alert_reopen_after_ack_timeout
-
         alert_reopen_after_ack_timeout(alert_id=escalation.alert_id, now=now)
     _log(escalation, "ack_expired", at=now, scheduled_at=escalation.ack_expires_at)
     escalation.ack_expires_at = None

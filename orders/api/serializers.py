@@ -4,7 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from notifications.services.escalation import escalation_level_reached
+from orders.escalation_level import escalation_level_reached
 from orders.models import Order, OrderStatus
 from orders.overdue import is_overdue, minutes_overdue
 from orders.services import TEXT_MAX_LENGTH

@@ -185,7 +185,7 @@ def count_queries(client, path: str) -> int:
 
 
 def test_listing_readings_and_alerts_costs_the_same_queries_for_1_and_20(api, ward, physician, nurse, broker):
-    from workup.services.readings import reading_record
+    from workup.monitoring.services.readings import reading_record
 
     client = api("nurse")
     one, twenty = (open_workup(ward=ward, opened_by=physician, now=T0) for _ in range(2))
@@ -193,7 +193,7 @@ def test_listing_readings_and_alerts_costs_the_same_queries_for_1_and_20(api, wa
     for minute in range(20):
         reading_record(workup=twenty, data={"fvc_ml": 3000 - minute}, by=nurse, now=T0 - dt.timedelta(minutes=minute))
     from workup.clinical.rules import Finding, Severity
-    from workup.services.alerts import alerts_raise
+    from workup.monitoring.services.alerts import alerts_raise
 
     findings = [Finding(f"rule_{i}", Severity.MED, "m", "[x]", "x", i) for i in range(20)]
     alerts_raise(workup=twenty, findings=findings, category="neuro", by=None, now=T0)

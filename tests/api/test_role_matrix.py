@@ -31,7 +31,7 @@ def alert_of(workup):
     """An open HIGH alert on the workup (made once, through the alert service)."""
     from workup.clinical.rules import Finding, Severity
     from workup.models import Alert
-    from workup.services.alerts import alerts_raise
+    from workup.monitoring.services.alerts import alerts_raise
 
     existing = Alert.objects.filter(workup=workup).first()
     if existing is not None:

@@ -7,7 +7,7 @@ import pytest
 
 from notifications.default_policies import DEFAULT_POLICIES
 from notifications.models import Escalation
-from notifications.services.escalation import escalation_level_reached, level_fires_at
+from orders.escalation_level import escalation_level_reached, level_fires_at
 from orders.overdue import is_overdue, minutes_overdue
 
 DUE = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)

@@ -287,7 +287,7 @@ def test_an_overdue_respiratory_check_starts_at_level_2_while_a_high_respiratory
     ward, ward_team, broker, django_capture_on_commit_callbacks
 ):
     from workup.clinical.rules import Finding, Severity
-    from workup.services.alerts import alerts_raise
+    from workup.monitoring.services.alerts import alerts_raise
 
     workup = open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
     baseline = workup.orders.get(key="resp_baseline")
@@ -310,7 +310,7 @@ def test_other_orders_start_at_level_0_even_with_a_respiratory_alert_open(
     labs, ward_team, django_capture_on_commit_callbacks
 ):
     from workup.clinical.rules import Finding, Severity
-    from workup.services.alerts import alerts_raise
+    from workup.monitoring.services.alerts import alerts_raise
 
     with django_capture_on_commit_callbacks(execute=True):
         alerts_raise(

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import open_workup
 from tests.web.conftest import assert_strict_csp_safe
-from workup.services.readings import reading_record
+from workup.monitoring.services.readings import reading_record
 
 pytestmark = pytest.mark.django_db
 

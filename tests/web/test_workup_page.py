@@ -10,7 +10,7 @@ from orders.models import OrderStatus
 from orders.services import order_start
 from tests.factories import open_workup
 from tests.web.conftest import ROLES, assert_strict_csp_safe
-from workup.services.readings import reading_record
+from workup.monitoring.services.readings import reading_record
 
 pytestmark = pytest.mark.django_db
 

@@ -54,7 +54,7 @@ def test_closing_resolves_open_alerts_so_nobody_is_paged_for_a_closed_workup(war
 
     from notifications.models import Escalation
     from workup.clinical.rules import Finding, Severity
-    from workup.services.alerts import alerts_raise
+    from workup.monitoring.services.alerts import alerts_raise
 
     workup = open_workup(ward=ward, opened_by=physician, now=T0)
     [change] = alerts_raise(

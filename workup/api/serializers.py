@@ -13,9 +13,9 @@ from workup.api.strict import (
     model_max_length,
     model_range,
 )
-from workup.bedside_selectors import workup_scores
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
 from workup.models import Alert, PathwayTemplate, Patient, Sex, Ward, Workup
+from workup.monitoring.selectors import workup_scores
 from workup.services.triage import TRIAGE_FINDING_FIELDS
 
 # --- Input ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from workup.api import bedside_views, schema, views
+from workup.api import schema, views
+from workup.monitoring.api import views as monitoring
 
 assert schema  # imported for its drf-spectacular extensions
 
@@ -10,11 +11,11 @@ urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token"),
     path("workups/", views.WorkupCollectionView.as_view(), name="workup-list"),
     path("workups/<int:pk>/", views.WorkupDetailView.as_view(), name="workup-detail"),
-    path("workups/<int:pk>/readings/", bedside_views.ReadingCollectionView.as_view(), name="workup-readings"),
-    path("workups/<int:pk>/assessments/", bedside_views.AssessmentCollectionView.as_view(), name="workup-assessments"),
-    path("workups/<int:pk>/vitals/", bedside_views.VitalsCollectionView.as_view(), name="workup-vitals"),
-    path("alerts/", bedside_views.AlertListView.as_view(), name="alert-list"),
-    path("alerts/<int:pk>/", bedside_views.AlertDetailView.as_view(), name="alert-detail"),
-    path("alerts/<int:pk>/acknowledge/", bedside_views.AlertAcknowledgeView.as_view(), name="alert-acknowledge"),
-    path("alerts/<int:pk>/resolve/", bedside_views.AlertResolveView.as_view(), name="alert-resolve"),
+    path("workups/<int:pk>/readings/", monitoring.ReadingCollectionView.as_view(), name="workup-readings"),
+    path("workups/<int:pk>/assessments/", monitoring.AssessmentCollectionView.as_view(), name="workup-assessments"),
+    path("workups/<int:pk>/vitals/", monitoring.VitalsCollectionView.as_view(), name="workup-vitals"),
+    path("alerts/", monitoring.AlertListView.as_view(), name="alert-list"),
+    path("alerts/<int:pk>/", monitoring.AlertDetailView.as_view(), name="alert-detail"),
+    path("alerts/<int:pk>/acknowledge/", monitoring.AlertAcknowledgeView.as_view(), name="alert-acknowledge"),
+    path("alerts/<int:pk>/resolve/", monitoring.AlertResolveView.as_view(), name="alert-resolve"),
 ]

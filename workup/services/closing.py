@@ -12,7 +12,7 @@ from workup.errors import IllegalTransition, InvalidInput, StaleVersion
 from workup.models import User, Workup, WorkupStatus
 from workup.models.alert import UNRESOLVED_STATUSES
 from workup.models.audit import SubjectType
-from workup.services.alerts import alert_resolve
+from workup.monitoring.services.alerts import alert_resolve
 from workup.services.audit import audit_record
 
 # Short enough that "Workup closed: <reason>" fits an order's and an alert's reason fields.

@@ -11,7 +11,7 @@ from orders.models import Order
 from orders.results import NCS_REPEAT_AFTER_DAYS, NCS_REPEAT_WHEN, result_data_text, result_data_validate
 from orders.services import order_complete, order_request_again
 from workup.models import User, Workup
-from workup.services.diagnosis import reconsider_diagnosis_check
+from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
 
 
 @transaction.atomic

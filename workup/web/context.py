@@ -1,11 +1,11 @@
 """What every page's navigation shows: the user's name, the links their role may follow and the
-unread count of their inbox."""
+alert banner (the inbox's unread count comes from notifications.web.context)."""
 
 from django.conf import settings
 from django.http import HttpRequest
 
 from workup.api.permissions import Operation, user_may
-from workup.web.selectors import banner_alerts, unread_count
+from workup.web.selectors import banner_alerts
 
 
 def nav(request: HttpRequest) -> dict:
@@ -17,6 +17,5 @@ def nav(request: HttpRequest) -> dict:
         "hospital_zone": settings.TIME_ZONE,
         "nav_may_triage": user_may(user=user, operation=Operation.TRIAGE),
         "nav_may_dashboard": user_may(user=user, operation=Operation.OVERDUE_DASHBOARD),
-        "nav_unread": lambda: unread_count(user=user),
         "banner_alerts": lambda: banner_alerts(user=user),
     }

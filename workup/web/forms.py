@@ -4,8 +4,8 @@ for the API, and the services' InvalidInput errors are put back beside the field
 
 from django import forms
 
-from workup.api.bedside_serializers import errors_for_api
 from workup.models import Reflexes, Sex, WeaknessPattern
+from workup.monitoring.api.serializers import errors_for_api
 from workup.services.triage import PATIENT_FIELDS, TRIAGE_FINDING_FIELDS
 
 NON_FIELD_KEYS = ("non_field_errors", "detail")

@@ -4,12 +4,11 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from notifications.selectors import inbox_for
 from orders.models import OPEN_STATUSES, Order
-from workup.bedside_selectors import alerts_visible_to
 from workup.clinical.rules import SEVERITY_RANK, Severity
 from workup.models import Alert, AlertStatus, AuditEvent, User, Workup, WorkupStatus
 from workup.models.alert import UNRESOLVED_STATUSES
+from workup.monitoring.selectors import alerts_visible_to
 from workup.selectors import workup_list
 
 BANNER_SEVERITIES = (Severity.CRIT, Severity.HIGH)
@@ -58,7 +57,3 @@ def banner_alerts(*, user: User) -> QuerySet[Alert]:
 
 def audit_timeline(*, workup: Workup) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(workup=workup).select_related("actor").order_by("-at", "-id")
-
-
-def unread_count(*, user: User) -> int:
-    return inbox_for(user=user).filter(read_at__isnull=True).count()

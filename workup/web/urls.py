@@ -15,5 +15,4 @@ urlpatterns = [
     path("orders/<int:order_id>/not-indicated/", views.order_not_indicated_view, name="order-not-indicated"),
     path("alerts/banner/", views.alert_banner, name="alert-banner"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge_view, name="alert-acknowledge"),
-    path("notifications/", views.inbox, name="inbox"),
 ]

@@ -15,19 +15,17 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from notifications.selectors import inbox_for
-from notifications.services.inbox import notification_mark_read, notifications_mark_all_read
 from orders.models import OrderStatus
 from orders.selectors import orders_visible_to
 from orders.services import order_complete, order_mark_not_indicated, order_start
-from workup.api.bedside_serializers import data_for_service
 from workup.api.permissions import Operation, user_may, user_may_open_workup_on
-from workup.bedside_selectors import alerts_visible_to, respiratory_readings_of, workup_scores
 from workup.clinical.body import ideal_body_weight_kg
 from workup.errors import DomainError, DuplicateOpenWorkup, InvalidInput, StaleVersion
+from workup.monitoring.api.serializers import data_for_service
+from workup.monitoring.selectors import alerts_visible_to, respiratory_readings_of, workup_scores
+from workup.monitoring.services.alerts import alert_acknowledge
+from workup.monitoring.services.readings import reading_record
 from workup.selectors import wards_visible_to, workup_detail, workups_visible_to
-from workup.services.alerts import alert_acknowledge
-from workup.services.readings import reading_record
 from workup.services.triage import workup_open
 from workup.web import chart
 from workup.web.forms import ReadingForm, TriageForm, errors_by_field
@@ -288,24 +286,6 @@ def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
     else:
         messages.success(request, f"{alert.severity} alert acknowledged: {alert.message}")
     return redirect(_next_or(request, reverse("web:workup", args=[alert.workup_id])))
-
-
-# --- Inbox --------------------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def inbox(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        now = timezone.now()
-        if request.POST.get("all"):
-            notifications_mark_all_read(user=request.user, now=now)
-        else:
-            notification = get_object_or_404(inbox_for(user=request.user), pk=request.POST.get("notification") or 0)
-            notification_mark_read(notification=notification, now=now)
-        return redirect("web:inbox")
-    notifications = list(inbox_for(user=request.user)[:100])
-    return render(request, "workup/inbox.html", {"notifications": notifications})
 
 
 # --- Triage -------------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from orders.services import order_complete, order_start
 from workup.models import Patient, User, Ward
+from workup.monitoring.services.readings import reading_record
 from workup.roles import Role
 from workup.services.closing import workup_close
-from workup.services.readings import reading_record
 from workup.services.triage import workup_open
 
 WARDS = [("4N", "Neurology 4 North"), ("5S", "Stroke 5 South")]

@@ -4,9 +4,9 @@ the cadence changes (workup.clinical.cadence decides the interval)."""
 from datetime import datetime, timedelta
 
 from orders.models import OPEN_STATUSES, Order
-from workup.bedside_selectors import workup_resp_cadence
 from workup.clinical.cadence import Cadence
 from workup.models import User, Workup
+from workup.monitoring.selectors import workup_resp_cadence
 
 
 def resp_check_cadence_apply(*, workup: Workup, by: User | None, now: datetime) -> Cadence:

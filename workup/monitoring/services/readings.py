@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.models import Order
-from workup.bedside_selectors import best_fvc_ml, latest_facial_weakness
 from workup.clinical import respiratory
 from workup.clinical.reading_ranges import fvc_unit_mistake_message, nif_sign_mistake_message, out_of_range_messages
 from workup.clinical.respiratory import (
@@ -28,8 +27,10 @@ from workup.clinical.rules import SEVERITY_RANK
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, RespiratoryReading, User, Workup
 from workup.models.audit import SubjectType
-from workup.services.alerts import AlertChange
-from workup.services.bedside import (
+from workup.monitoring.selectors import best_fvc_ml, latest_facial_weakness
+from workup.monitoring.services.alerts import AlertChange
+from workup.monitoring.services.cadence import resp_check_cadence_apply
+from workup.monitoring.services.entries import (
     audit_entry_recorded,
     complete_matching_order,
     evaluate_isolated,
@@ -40,7 +41,6 @@ from workup.services.bedside import (
     value_text,
     workup_must_be_open,
 )
-from workup.services.cadence import resp_check_cadence_apply
 
 MEASUREMENT_FIELDS = (
     "fvc_ml",

@@ -15,8 +15,8 @@ from workup.clinical.reading_ranges import out_of_range_messages
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, VitalsEntry, Workup
 from workup.models.audit import SubjectType
-from workup.services.alerts import AlertChange
-from workup.services.bedside import (
+from workup.monitoring.services.alerts import AlertChange
+from workup.monitoring.services.entries import (
     audit_entry_recorded,
     complete_matching_order,
     evaluate_isolated,

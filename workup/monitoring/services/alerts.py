@@ -11,16 +11,12 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F
 
-from notifications.services.escalation import (
-    escalation_acknowledge_for_alert,
-    escalation_end_for_alert,
-    escalation_start_for_alert,
-)
 from workup.clinical.rules import SEVERITY_RANK, Finding, Severity
 from workup.errors import IllegalTransition, InvalidInput, StaleVersion
 from workup.models import Alert, AlertStatus, User, Workup
 from workup.models.alert import UNRESOLVED_STATUSES
 from workup.models.audit import SubjectType
+from workup.monitoring import signals
 from workup.services.audit import audit_record
 
 # A HIGH or CRIT alert asks for a new level-of-care decision (spec §2: "again after every
@@ -84,7 +80,7 @@ def _open(*, workup: Workup, finding: Finding, category: str, by: User | None, n
         to_status=AlertStatus.OPEN,
         details={"rule": alert.rule, "severity": alert.severity, "value": alert.first_value},
     )
-    escalation_start_for_alert(alert=alert, now=now)
+    signals.alert_opened.send(sender=Alert, alert=alert, now=now)
     return alert
 
 
@@ -110,8 +106,7 @@ def _fire_again(*, alert: Alert, finding: Finding, by: User | None, now: datetim
         to_status=AlertStatus.OPEN,
         details={"from_severity": from_severity, "to_severity": alert.severity, "value": alert.last_value},
     )
-    escalation_end_for_alert(alert=alert, now=now, reason=f"severity raised to {alert.severity}")
-    escalation_start_for_alert(alert=alert, now=now)
+    signals.alert_severity_raised.send(sender=Alert, alert=alert, now=now, from_severity=from_severity)
     return "upgraded"
 
 
@@ -158,7 +153,7 @@ def alert_acknowledge(*, alert: Alert, by: User, now: datetime, version: int | N
         status=AlertStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=by, version=F("version") + 1
     )
     _audit(current, action="acknowledged", actor=by, at=now, from_status=current.status, to_status="acknowledged")
-    escalation_acknowledge_for_alert(alert=current, by=by, now=now)
+    signals.alert_acknowledged.send(sender=Alert, alert=current, by=by, now=now)
     current.refresh_from_db()
     return current
 
@@ -184,7 +179,7 @@ def alert_resolve(*, alert: Alert, by: User, now: datetime, resolution: str = ""
         to_status="resolved",
         reason=resolution,
     )
-    escalation_end_for_alert(alert=current, now=now, reason="alert resolved", actor=by)
+    signals.alert_resolved.send(sender=Alert, alert=current, by=by, now=now, reason="alert resolved")
     current.refresh_from_db()
     return current
 

@@ -12,7 +12,7 @@ from tests.factories import open_workup
 from workup.clinical.rules import Finding, Severity
 from workup.errors import IllegalTransition, StaleVersion
 from workup.models import Alert, AuditEvent
-from workup.services.alerts import alert_acknowledge, alert_resolve, alerts_raise
+from workup.monitoring.services.alerts import alert_acknowledge, alert_resolve, alerts_raise
 
 pytestmark = pytest.mark.django_db
 

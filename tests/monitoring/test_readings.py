@@ -15,8 +15,8 @@ from workup.clinical.respiratory import FACIAL_WEAKNESS_CAVEAT
 from workup.clinical.rules import Condition, Rule, Severity
 from workup.errors import InvalidInput
 from workup.models import Alert, AlertCategory, AlertStatus, RespiratoryReading
-from workup.services.alerts import alert_resolve
-from workup.services.readings import reading_record
+from workup.monitoring.services.alerts import alert_resolve
+from workup.monitoring.services.readings import reading_record
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,13 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from workup.api.bedside_serializers import (
+from workup.api.clock import request_now
+from workup.api.filters import IdFilter, WardFilter
+from workup.api.permissions import Operation, RolePermission
+from workup.api.views import ERROR_401, ERROR_403, ERROR_404, ERRORS_400, validated
+from workup.errors import InvalidInput
+from workup.models import Alert, AlertStatus, RespiratoryReading, Workup
+from workup.monitoring.api.serializers import (
     AlertAcknowledgeInputSerializer,
     AlertConflictSerializer,
     AlertResolveInputSerializer,
@@ -27,18 +33,12 @@ from workup.api.bedside_serializers import (
     data_for_service,
     errors_for_api,
 )
-from workup.api.clock import request_now
-from workup.api.filters import IdFilter, WardFilter
-from workup.api.permissions import Operation, RolePermission
-from workup.api.views import ERROR_401, ERROR_403, ERROR_404, ERRORS_400, validated
-from workup.bedside_selectors import alerts_visible_to, neuro_assessments_of, respiratory_readings_of, vitals_of
-from workup.errors import InvalidInput
-from workup.models import Alert, AlertStatus, RespiratoryReading, Workup
+from workup.monitoring.selectors import alerts_visible_to, neuro_assessments_of, respiratory_readings_of, vitals_of
+from workup.monitoring.services.alerts import alert_acknowledge, alert_resolve
+from workup.monitoring.services.assessments import assessment_record
+from workup.monitoring.services.readings import reading_record
+from workup.monitoring.services.vitals import vitals_record
 from workup.selectors import workups_visible_to
-from workup.services.alerts import alert_acknowledge, alert_resolve
-from workup.services.assessments import assessment_record
-from workup.services.readings import reading_record
-from workup.services.vitals import vitals_record
 
 # --- Bedside entries --------------------------------------------------------------------------
 

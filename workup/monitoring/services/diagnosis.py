@@ -4,13 +4,13 @@ an LP result). Its findings make a not-yet-done whole-spine MRI STAT."""
 from datetime import datetime, timedelta
 
 from orders.models import OPEN_STATUSES, Order
-from workup.bedside_selectors import workup_lp_result
 from workup.clinical import reconsider
 from workup.clinical.reconsider import DiagnosisFeatures, reconsider_rule_inputs
 from workup.models import AlertCategory, NeuroAssessment, User, Workup
 from workup.models.pathway import Priority
-from workup.services.alerts import AlertChange
-from workup.services.bedside import Evaluation, evaluate_isolated, raise_alerts
+from workup.monitoring.selectors import workup_lp_result
+from workup.monitoring.services.alerts import AlertChange
+from workup.monitoring.services.entries import Evaluation, evaluate_isolated, raise_alerts
 
 MRI_STAT_WITHIN = timedelta(hours=4)  # STAT MRI: 4 h, as with cord red flags [S7, local]
 

@@ -11,7 +11,7 @@ from orders.models import OPEN_STATUSES, Order
 from workup.clinical.rules import Finding, Measure, Rule, Severity, evaluate_rule, sort_findings
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, Workup, WorkupStatus
-from workup.services.alerts import AlertChange, alerts_raise
+from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.services.audit import audit_record
 
 logger = logging.getLogger(__name__)

@@ -7,13 +7,13 @@ import pytest
 from orders.models import Order, OrderStatus
 from tests.conftest import T0
 from tests.factories import open_workup
-from workup.bedside_selectors import workup_scores
 from workup.errors import InvalidInput
 from workup.models import Alert
 from workup.models.pathway import Priority
-from workup.services.assessments import assessment_record
+from workup.monitoring.selectors import workup_scores
+from workup.monitoring.services.assessments import assessment_record
+from workup.monitoring.services.vitals import vitals_record
 from workup.services.order_results import order_complete_with_result
-from workup.services.vitals import vitals_record
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_an_assessment_with_new_bulbar_signs_raises_high_alerts_and_completes_th
 
 
 def test_egris_from_an_assessment_tightens_the_open_resp_check_at_once(workup, physician, nurse, broker):
-    from workup.services.readings import reading_record
+    from workup.monitoring.services.readings import reading_record
 
     reading_record(workup=workup, data={"fvc_ml": 4000}, by=nurse, now=T0 + H)
     assert order(workup, "resp_check").due_at == T0 + 5 * H

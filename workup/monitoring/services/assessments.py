@@ -16,8 +16,10 @@ from workup.clinical.neuro import NeuroExam, neuro_rule_inputs
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, NeuroAssessment, User, Workup
 from workup.models.audit import SubjectType
-from workup.services.alerts import AlertChange
-from workup.services.bedside import (
+from workup.monitoring.services.alerts import AlertChange
+from workup.monitoring.services.cadence import resp_check_cadence_apply
+from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
+from workup.monitoring.services.entries import (
     audit_entry_recorded,
     complete_matching_order,
     evaluate_isolated,
@@ -28,8 +30,6 @@ from workup.services.bedside import (
     value_text,
     workup_must_be_open,
 )
-from workup.services.cadence import resp_check_cadence_apply
-from workup.services.diagnosis import reconsider_diagnosis_check
 
 ASSESSMENT_FIELDS = (
     "mrc_sum_score",

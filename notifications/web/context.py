@@ -1,0 +1,13 @@
+"""What every page's navigation shows of the inbox: its unread count (a context processor)."""
+
+from django.http import HttpRequest
+
+from notifications.selectors import inbox_for
+
+
+def inbox(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    # A callable: the template counts only on pages that show the count (not in htmx partials).
+    return {"nav_unread": lambda: inbox_for(user=user).filter(read_at__isnull=True).count()}

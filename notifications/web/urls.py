@@ -1,0 +1,9 @@
+from django.urls import path
+
+from notifications.web import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+]
