@@ -28,6 +28,48 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class SeriesStatus(models.TextChoices):
+    ACTIVE = "active", "Active"  # recurring: exactly one open occurrence while the workup is open
+    STOPPED = "stopped", "Stopped"  # ended on purpose by a physician or neurologist (reason kept)
+
+
+class OrderSeries(models.Model):
+    """A recurring check of a workup (respiratory checks, neuro exams, autonomic monitoring,
+    swallow screens; spec §2 v1.1). Cancelling or skipping one occurrence never ends it: only an
+    explicit stop does. While the workup is open, an active series has exactly one open
+    occurrence (a database constraint on Order says at most one; the services and the series
+    audit make it exactly one)."""
+
+    workup = models.ForeignKey("workup.Workup", on_delete=models.PROTECT, related_name="series")
+    # The key of the recurring order template, e.g. resp_check (resp_baseline opens that series).
+    key = models.SlugField(max_length=64)
+    title = models.CharField(max_length=120, help_text='What the ward calls it, e.g. "respiratory checks".')
+    status = models.CharField(max_length=8, choices=SeriesStatus.choices, default=SeriesStatus.ACTIVE)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    stop_reason = models.TextField(blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic-concurrency counter.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workup", "id"]
+        verbose_name_plural = "order series"
+        constraints = [models.UniqueConstraint(fields=["workup", "key"], name="order_series_key_unique")]
+        indexes = [
+            # orders.services.series.series_audit: active series of open workups, every minute.
+            models.Index(fields=["status"], condition=Q(status="active"), name="order_series_active_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} series of workup {self.workup_id} ({self.status})"
+
+
 class Order(models.Model):
     """One tracked piece of work of a workup's pathway, with a due time."""
 
@@ -39,6 +81,8 @@ class Order(models.Model):
     assigned_role = models.CharField(max_length=16, choices=Role.choices)
     # 1 for the order made at triage; recurring checks count up (resp_check #2, #3, ...).
     occurrence = models.PositiveSmallIntegerField(default=1)
+    # The recurring series this order is an occurrence of; null for one-off orders.
+    series = models.ForeignKey(OrderSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="occurrences")
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING)
     # When the order was placed (triage time, or the completion of the previous occurrence):
     # its due window, and so its escalation steps (spec §6), count from here.
@@ -50,6 +94,9 @@ class Order(models.Model):
     # Structured result of some orders (lp: CSF values; ncs_emg: consistent with GBS), validated
     # per order key in orders.results. Null for orders that only take a text result.
     result_data = models.JSONField(null=True, blank=True)
+    # What the order was placed with, for orders computed when placed (spec §7: an IVIG dose's
+    # grams, the weight and formula used); shown on the order, never recomputed.
+    details = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True, help_text="Why it was marked not indicated or cancelled.")
     started_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(
@@ -78,6 +125,14 @@ class Order(models.Model):
             ),
             # Workup page and progress: the orders of one workup by status.
             models.Index(fields=["workup", "status"], name="order_workup_status_idx"),
+        ]
+        constraints = [
+            # Spec §2 v1.1: an active series has exactly one open occurrence; never two.
+            models.UniqueConstraint(
+                fields=["series"],
+                condition=Q(status__in=["pending", "in_progress"]),
+                name="order_one_open_per_series",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,8 +4,9 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from orders.completion import CompletionRule, completion_rule_for
 from orders.models import OPEN_STATUSES, Order, OrderStatus
-from workup.models import User, Ward
+from workup.models import OrderTemplate, User, Ward, Workup
 from workup.selectors import user_sees_all_wards
 
 # Progress of a workup: done = completed or decided not needed. Cancelled orders (withdrawn,
@@ -47,3 +48,37 @@ def order_list(*, user: User) -> QuerySet[Order]:
 def orders_overdue_visible_to(*, user: User, now: datetime) -> QuerySet[Order]:
     """The overdue dashboard: overdue orders on the user's wards, most overdue first."""
     return _on_wards_of(orders_overdue(now=now), user=user)
+
+
+def order_template_for(*, workup: Workup, key: str) -> OrderTemplate | None:
+    """The template of an order key on the workup's pathway version. A follow-up order that its
+    version lacks (spec §7 orders on a workup that started on suspected-gbs v1) comes from the
+    newest published version of the same pathway: running workups keep their own templates for
+    everything they have."""
+    template = OrderTemplate.objects.filter(pathway_id=workup.pathway_id, key=key).first()
+    if template is not None:
+        return template
+    return (
+        OrderTemplate.objects.filter(
+            pathway__key=workup.pathway.key,
+            pathway__published=True,
+            pathway__version__gt=workup.pathway.version,
+            key=key,
+        )
+        .order_by("-pathway__version")
+        .first()
+    )
+
+
+def completion_rule_of(*, order: Order) -> CompletionRule | None:
+    """What an entry must hold to complete this order (orders.completion); None: completed by hand."""
+    workup = order.workup
+    template = OrderTemplate.objects.filter(pathway_id=workup.pathway_id, key=order.key).first()
+    if template is None:
+        return None
+    return completion_rule_for(
+        key=order.key,
+        completed_by=template.completed_by,
+        pathway_key=workup.pathway.key,
+        pathway_version=workup.pathway.version,
+    )

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import yaml
 
+from orders.completion import completion_rule_from_data
 from workup.models.pathway import OrderCategory, Priority
 from workup.roles import Role
 
 PATHWAYS_DIR = Path(__file__).resolve().parent / "pathways"
 DEFAULT_GBS_FILE = PATHWAYS_DIR / "suspected-gbs-v1.yaml"
+# Spec v1.1: what completes an order, treatment dose orders, VTE decision. Published by a migration.
+GBS_V2_FILE = PATHWAYS_DIR / "suspected-gbs-v2.yaml"
 
 _CATEGORIES = set(OrderCategory.values)
 _PRIORITIES = set(Priority.values)
@@ -30,6 +33,7 @@ ORDER_FIELDS = (
     "recurrence_interval_minutes",
     "recurs_as",
     "source",
+    "completed_by",
 )
 _ORDER_KEYS = set(ORDER_FIELDS)
 
@@ -50,6 +54,7 @@ class OrderDefinition:
     recurrence_interval_minutes: int | None
     recurs_as: str
     source: str
+    completed_by: dict | None = None  # orders.completion: what a bedside entry must hold to complete it
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,10 @@ def _order(raw: object, index: int) -> OrderDefinition:
     role = raw.get("assigned_role", Role.NURSE.value)
     if role not in Role.values:
         raise PathwayFileError(f"{where}: assigned_role must be one of {Role.values}.")
+    try:
+        completed_by = completion_rule_from_data(raw.get("completed_by"))
+    except ValueError as error:
+        raise PathwayFileError(f"{where}: {error}") from error
     return OrderDefinition(
         key=str(raw["key"]),
         title=str(raw["title"]),
@@ -100,6 +109,7 @@ def _order(raw: object, index: int) -> OrderDefinition:
         recurrence_interval_minutes=_minutes(raw, "recurrence_interval_minutes", where),
         recurs_as=str(raw.get("recurs_as") or ""),
         source=str(raw.get("source") or ""),
+        completed_by=completed_by.as_data() if completed_by else None,
     )
 
 
@@ -150,20 +160,13 @@ def create_pathway_rows(*, pathway_model, order_template_model, definition: Path
         published_at=now,
         source_file=source_file,
     )
+    # Only the fields the model has: a data migration passes the historical model of its time.
+    known = {field.name for field in order_template_model._meta.get_fields()}
     order_template_model.objects.bulk_create(
         order_template_model(
             pathway=pathway,
             position=position,
-            key=order.key,
-            title=order.title,
-            category=order.category,
-            priority=order.priority,
-            assigned_role=order.assigned_role,
-            due_offset_minutes=order.due_offset_minutes,
-            stat_due_offset_minutes=order.stat_due_offset_minutes,
-            recurrence_interval_minutes=order.recurrence_interval_minutes,
-            recurs_as=order.recurs_as,
-            source=order.source,
+            **{name: getattr(order, name) for name in ORDER_FIELDS if name in known},
         )
         for position, order in enumerate(definition.orders)
     )

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders.models import Order, OrderStatus
-from orders.services import order_complete, order_start
+from orders.services import order_complete, order_mark_not_indicated, order_start
 from tests.api.conftest import client_for
 from tests.conftest import T0
 from tests.factories import open_workup
@@ -48,7 +48,7 @@ def test_order_detail(api, workup, clock):
 
 
 def test_start_then_complete(api, users, workup, clock):
-    order = order_of(workup)
+    order = order_of(workup, "labs")
     clock.move_to(T0 + dt.timedelta(minutes=10))
 
     started = api("nurse").post(url(order, "start"), {"version": 1}, format="json")
@@ -59,19 +59,31 @@ def test_start_then_complete(api, users, workup, clock):
     assert started.json()["started_at"] == "2026-11-24T09:10:00+01:00"
     assert started.json()["version"] == 2
 
-    completed = api("charge_nurse").post(url(order, "complete"), {"result": "FVC 3.2 L", "version": 2}, format="json")
+    completed = api("charge_nurse").post(url(order, "complete"), {"result": "Na 138", "version": 2}, format="json")
 
     assert completed.status_code == 200, completed.content
     body = completed.json()
     assert (body["status"], body["result"], body["completed_by"], body["version"]) == (
         "completed",
-        "FVC 3.2 L",
+        "Na 138",
         "charge_nurse",
         3,
     )
     assert (body["is_overdue"], body["minutes_overdue"]) == (False, 0)
     actors = list(AuditEvent.objects.filter(subject_id=order.pk, subject_type="order").values_list("action", "actor"))
     assert actors[-2:] == [("started", users["nurse"].pk), ("completed", users["charge_nurse"].pk)]
+
+
+@pytest.mark.parametrize("key", ["resp_baseline", "neuro_exam", "autonomic"])
+def test_an_order_that_a_bedside_entry_completes_cannot_be_ticked_off_by_hand(api, workup, key):
+    order = order_of(workup, key)
+
+    response = api("physician").post(url(order, "complete"), {"result": "done", "version": 1}, format="json")
+
+    assert response.status_code == 400
+    assert "not by hand" in response.json()["non_field_errors"][0]
+    order.refresh_from_db()
+    assert (order.status, order.version) == (OrderStatus.PENDING, 1)
 
 
 def test_start_without_a_body_is_allowed(api, workup):
@@ -97,7 +109,7 @@ def test_not_indicated_and_cancel_keep_the_reason_and_the_actor(api, users, work
 
 
 def test_a_stale_version_is_409_with_the_current_order(api, workup, physician):
-    order = order_of(workup)
+    order = order_of(workup, "labs")
     order_start(order=order, by=physician)  # someone else got there first: version 2
 
     response = api("nurse").post(url(order, "complete"), {"result": "FVC 3 L", "version": 1}, format="json")
@@ -115,8 +127,8 @@ def test_a_stale_version_is_409_with_the_current_order(api, workup, physician):
 
 
 def test_an_illegal_transition_is_409_with_the_reason(api, workup, physician):
-    order = order_of(workup)
-    order_complete(order=order, by=physician, result="FVC 3 L")  # version 2, completed
+    order = order_of(workup, "labs")
+    order_complete(order=order, by=physician, result="Na 138")  # version 2, completed
 
     response = api("nurse").post(url(order, "start"), {"version": 2}, format="json")
 
@@ -130,7 +142,7 @@ def test_an_illegal_transition_is_409_with_the_reason(api, workup, physician):
 
 def test_orders_of_a_closed_workup_cannot_be_completed(api, workup, physician):
     workup_close(workup=workup, by=physician, reason="Transferred")
-    order = order_of(workup)
+    order = order_of(workup, "labs")
     order.refresh_from_db()
 
     response = api("physician").post(url(order, "complete"), {"result": "x", "version": order.version})
@@ -214,7 +226,8 @@ def test_filter_by_status(api, workup, physician):
 def test_filter_overdue(api, workup, physician, clock):
     order_start(order=order_of(workup, "autonomic"), by=physician)  # in progress still counts
     clock.move_to(T0 + dt.timedelta(hours=1, minutes=1))
-    order_complete(order=order_of(workup, "neuro_exam"), by=physician, result="MRC 44")  # done: not overdue
+    order_mark_not_indicated(order=order_of(workup, "neuro_exam"), by=physician, reason="examined in ED")
+    # the skipped exam is not overdue; its series' next exam is due in 8 h, not overdue either
     expected = {order_of(workup, "resp_baseline").pk, order_of(workup, "autonomic").pk}
 
     overdue = api("nurse").get("/api/v1/orders/?overdue=true&page_size=100").json()["results"]
@@ -266,8 +279,8 @@ def test_listing_orders_costs_the_same_queries_for_1_and_20(api, ward, physician
     workups = [open_workup(ward=ward, opened_by=physician, now=T0) for _ in range(2)]
     for workup in workups:  # every user relation the list shows is filled in somewhere
         order_start(order=order_of(workup, "labs"), by=nurse)
-        order_complete(order=order_of(workup, "resp_baseline"), by=nurse, result="ok")
-        order_complete(order=order_of(workup, "neuro_exam"), by=physician, result="ok")
+        order_complete(order=order_of(workup, "admission"), by=nurse, result="ok")
+        order_complete(order=order_of(workup, "lp"), by=physician, result="ok")
 
     one = count_queries(client, "/api/v1/orders/?page_size=1")
     twenty = count_queries(client, "/api/v1/orders/?page_size=20")

@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from orders.services import order_complete
 from tests.api.conftest import client_for
 from tests.conftest import T0
 from tests.factories import UserFactory, open_workup
+from workup.monitoring.services.readings import reading_record
 from workup.roles import Role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -75,8 +75,8 @@ def test_escalation_level_follows_the_window_of_each_order(api, workup, clock, l
 
 def test_done_and_not_yet_due_orders_are_not_on_it(api, workup, physician, clock):
     clock.move_to(T0 + dt.timedelta(minutes=45))
-    order_complete(order=workup.orders.get(key="resp_baseline"), by=physician, result="FVC 3 L")
-    # The completion created resp_check #2, due 4 h later: not overdue.
+    reading_record(workup=workup, data={"fvc_ml": 3000}, by=physician)
+    # The reading completed the baseline and placed resp_check #2, due 4 h later: not overdue.
     clock.move_to(T0 + dt.timedelta(minutes=59))
     assert rows(api("physician")) == []
 

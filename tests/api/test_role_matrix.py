@@ -133,14 +133,14 @@ MATRIX = {
     ),
     "complete, own ward": (
         "post",
-        lambda w, o: f"/api/v1/orders/{first_order(w).pk}/complete/",
-        lambda w, o: {"result": "FVC 3.1 L", "version": 1},
+        lambda w, o: f"/api/v1/orders/{w.orders.get(key='labs').pk}/complete/",
+        lambda w, o: {"result": "Na 138", "version": 1},
         {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
     ),
     "complete, another ward": (
         "post",
-        lambda w, o: f"/api/v1/orders/{first_order(o).pk}/complete/",
-        lambda w, o: {"result": "FVC 3.1 L", "version": 1},
+        lambda w, o: f"/api/v1/orders/{o.orders.get(key='labs').pk}/complete/",
+        lambda w, o: {"result": "Na 138", "version": 1},
         {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
     ),
     "not indicated, own ward": (

@@ -13,6 +13,7 @@ from tests.conftest import T0
 from tests.factories import open_workup
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
 from workup.models import Alert, AlertStatus, AuditEvent, Workup
+from workup.monitoring.services.readings import reading_record
 from workup.services.closing import workup_close
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -64,7 +65,7 @@ def test_triage_opens_a_workup_and_answers_with_its_detail(api, physician):
         "weight_kg": 92.0,
     }
     assert (body["ward"], body["bed"]) == ("4N", "12B")
-    assert body["template"] == {"key": "suspected-gbs", "version": 1, "title": "Suspected GBS v1"}
+    assert body["template"] == {"key": "suspected-gbs", "version": 2, "title": "Suspected GBS v2"}
     assert body["onset_of_weakness_on"] == "2026-11-21"
     assert body["triage"]["facial_weakness"] is True
     assert body["triage"]["mrc_sum_score"] == 44
@@ -161,14 +162,14 @@ def test_progress_counts_completed_and_not_indicated_and_leaves_out_cancelled(ap
 
     body = api("nurse").get(f"/api/v1/workups/{workup.pk}/").json()
 
-    assert body["progress"] == {"done": 2, "total": 10}
+    # 11 of 12 (admission cancelled) + the next swallow screen the skipped one placed
+    assert body["progress"] == {"done": 2, "total": 11}
     listed = api("nurse").get("/api/v1/workups/").json()["results"][0]
-    assert listed["progress"] == {"done": 2, "total": 10}
+    assert listed["progress"] == {"done": 2, "total": 11}
 
 
 def test_recurring_orders_grow_the_total_as_they_are_created(api, workup, physician):
-    baseline = workup.orders.get(key="resp_baseline")
-    order_complete(order=baseline, by=physician, result="FVC 3.0 L")  # creates resp_check #2
+    reading_record(workup=workup, data={"fvc_ml": 3000}, by=physician)  # completes the baseline: resp_check #2
 
     body = api("nurse").get(f"/api/v1/workups/{workup.pk}/").json()
 

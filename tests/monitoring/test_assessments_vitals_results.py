@@ -18,6 +18,7 @@ from workup.services.order_results import order_complete_with_result
 pytestmark = pytest.mark.django_db
 
 H = dt.timedelta(hours=1)
+M = dt.timedelta(minutes=1)
 
 
 @pytest.fixture
@@ -83,7 +84,15 @@ def test_bad_assessments_are_refused(workup, physician, data, field):
 
 
 def test_vitals_fire_autonomic_rules_including_the_sbp_swing_and_complete_the_autonomic_order(workup, nurse, broker):
-    first = vitals_record(workup=workup, data={"systolic_bp_mm_hg": 120}, by=nurse, now=T0 + H)
+    partial = vitals_record(workup=workup, data={"systolic_bp_mm_hg": 118}, by=nurse, now=T0 + 50 * M)
+    assert partial.completed_order is None  # spec §2 v1.1: BP and heart rate complete it, not SBP alone
+    assert [s.needs for s in partial.still_open_orders] == [("diastolic_bp_mm_hg", "heart_rate_bpm")]
+    first = vitals_record(
+        workup=workup,
+        data={"systolic_bp_mm_hg": 120, "diastolic_bp_mm_hg": 75, "heart_rate_bpm": 80},
+        by=nurse,
+        now=T0 + H,
+    )
     assert first.completed_order.key == "autonomic"
     second = vitals_record(
         workup=workup,

@@ -226,12 +226,15 @@ def test_an_unexpected_error_while_sending_fails_the_notification_instead_of_lea
 def test_pages_still_waiting_when_the_order_is_completed_are_cancelled(
     neuro_exam, ward_team, django_capture_on_commit_callbacks
 ):
-    from orders.services import order_complete
+    from workup.monitoring.services.assessments import assessment_record
 
     email = next(n for n in climb_to(neuro_exam, 1, django_capture_on_commit_callbacks) if n.channel == "email")
 
     with django_capture_on_commit_callbacks(execute=True):
-        order_complete(order=neuro_exam, by=ward_team["physician"], result="done", now=email.created_at)
+        done = assessment_record(
+            workup=neuro_exam.workup, data={"mrc_sum_score": 50}, by=ward_team["physician"], now=email.created_at
+        )
+    assert done.completed_order == neuro_exam
 
     email.refresh_from_db()
     assert email.status == "cancelled"

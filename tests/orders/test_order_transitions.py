@@ -8,6 +8,8 @@ from tests.conftest import T0
 from tests.factories import open_workup
 from workup.errors import IllegalTransition, InvalidInput, StaleVersion
 from workup.models import AuditEvent
+from workup.monitoring.services.assessments import assessment_record
+from workup.monitoring.services.readings import reading_record
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +142,7 @@ def test_completing_the_baseline_breathing_test_schedules_the_first_respiratory_
     workup = open_workup(ward=ward, opened_by=physician, now=T0)
     baseline = workup.orders.get(key="resp_baseline")
 
-    order_complete(order=baseline, by=nurse, result="FVC 3.9 L", now=LATER)
+    reading_record(workup=workup, data={"fvc_ml": 3900}, by=nurse, now=LATER)
 
     check = workup.orders.get(key="resp_check")
     assert (check.status, check.occurrence, check.ordered_at, check.due_at) == (
@@ -156,7 +158,7 @@ def test_completing_the_baseline_breathing_test_schedules_the_first_respiratory_
 def test_a_recurring_order_comes_back_after_its_interval(ward, physician):
     workup = open_workup(ward=ward, opened_by=physician, now=T0)
 
-    order_complete(order=workup.orders.get(key="neuro_exam"), by=physician, result="MRC 48", now=LATER)
+    assessment_record(workup=workup, data={"mrc_sum_score": 48}, by=physician, now=LATER)
 
     second = workup.orders.get(key="neuro_exam", occurrence=2)
     assert second.due_at == LATER + dt.timedelta(hours=8)
@@ -167,6 +169,6 @@ def test_a_one_off_order_does_not_come_back(ward, physician):
     orders_before = workup.orders.count()
 
     order_complete(order=workup.orders.get(key="labs"), by=physician, result="normal", now=LATER)
-    order_mark_not_indicated(order=workup.orders.get(key="autonomic"), by=physician, reason="x", now=LATER)
+    order_mark_not_indicated(order=workup.orders.get(key="admission"), by=physician, reason="x", now=LATER)
 
     assert workup.orders.count() == orders_before

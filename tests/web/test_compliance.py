@@ -27,6 +27,8 @@ from tests.conftest import T0
 from tests.factories import UserFactory, open_workup
 from tests.web.conftest import assert_strict_csp_safe
 from workup.models import Ward
+from workup.monitoring.services.assessments import assessment_record
+from workup.monitoring.services.readings import reading_record
 from workup.roles import Role
 
 H = dt.timedelta(hours=1)
@@ -92,13 +94,13 @@ def test_on_time_share_counts_orders_due_in_the_period(ward, other_ward, physici
     elsewhere = open_workup(ward=other_ward, now=T0)
     # A: baseline completed exactly at due (on time), neuro exam 30 min late, autonomic not
     # indicated, level of care still open.
-    order_complete(order=_order(a, "resp_baseline"), by=physician, result="FVC 3 L", now=T0 + 30 * M)
-    order_complete(order=_order(a, "neuro_exam"), by=physician, result="MRC 50", now=T0 + 90 * M)
+    reading_record(workup=a, data={"fvc_ml": 3000}, by=physician, now=T0 + 30 * M)
+    assessment_record(workup=a, data={"mrc_sum_score": 50}, by=physician, now=T0 + 90 * M)
     order_mark_not_indicated(order=_order(a, "autonomic"), by=physician, reason="monitored on ICU", now=T0 + 50 * M)
     # B: baseline cancelled (left out), the three others still open.
     order_cancel(order=_order(b, "resp_baseline"), by=physician, reason="ordered twice", now=T0 + 10 * M)
     # 5S: baseline on time.
-    order_complete(order=_order(elsewhere, "resp_baseline"), by=physician, result="FVC 3 L", now=T0 + 5 * M)
+    reading_record(workup=elsewhere, data={"fvc_ml": 3000}, by=physician, now=T0 + 5 * M)
 
     # when
     wards = Ward.objects.filter(code__in=["4N", "5S"]).order_by("code")

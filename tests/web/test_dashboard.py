@@ -10,10 +10,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from orders.services import order_complete
 from tests.conftest import T0
 from tests.factories import UserFactory, open_workup
 from tests.web.conftest import assert_strict_csp_safe
+from workup.monitoring.services.readings import reading_record
 from workup.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_rows_most_overdue_first_with_the_contract_columns(as_role, workup, cloc
 
 def test_done_and_not_yet_due_orders_are_not_listed(as_role, workup, physician, clock):
     clock.move_to(T0 + dt.timedelta(minutes=45))
-    order_complete(order=workup.orders.get(key="resp_baseline"), by=physician, result="FVC 3 L")
+    reading_record(workup=workup, data={"fvc_ml": 3000}, by=physician)
     clock.move_to(T0 + dt.timedelta(minutes=59))
     response = as_role("physician").get(URL)
     assert keys(response) == []

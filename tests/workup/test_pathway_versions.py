@@ -9,14 +9,14 @@ from tests.conftest import T0
 from tests.factories import open_workup
 from workup.errors import PathwayConflict
 from workup.models import PathwayTemplate
-from workup.pathway_files import DEFAULT_GBS_FILE, PathwayFileError, parse_pathway
+from workup.pathway_files import GBS_V2_FILE, PathwayFileError, parse_pathway
 from workup.services.pathways import pathway_publish
 
 pytestmark = pytest.mark.django_db
 
 
-def _v2_file(tmp_path, *, labs_due_minutes=120, version=2):
-    definition = yaml.safe_load(DEFAULT_GBS_FILE.read_text())
+def _v3_file(tmp_path, *, labs_due_minutes=120, version=3):
+    definition = yaml.safe_load(GBS_V2_FILE.read_text())
     definition["version"] = version
     definition["title"] = f"Suspected GBS v{version}"
     for order in definition["orders"]:
@@ -37,61 +37,82 @@ def test_the_default_pathway_v1_is_published_by_the_migrations():
     assert "S7" in mri.source
 
 
-def test_publishing_v2_leaves_open_workups_on_v1_and_new_ones_start_on_v2(tmp_path, ward, physician):
+def test_the_spec_v1_1_pathway_v2_is_published_by_the_migrations_and_new_workups_start_on_it():
+    pathway = PathwayTemplate.objects.get(key="suspected-gbs", version=2)
+    templates = {t.key: t for t in pathway.order_templates.all()}
+
+    assert pathway.published
+    assert templates["resp_check"].completed_by == {"any_of": ["fvc_ml", "nif_cm_h2o"]}
+    assert templates["autonomic"].completed_by == {
+        "all_of": ["systolic_bp_mm_hg", "diastolic_bp_mm_hg", "heart_rate_bpm"]
+    }
+    assert templates["neuro_exam"].completed_by == {"all_of": ["mrc_sum_score"]}
+    assert templates["labs"].completed_by is None
+    assert {"ivig_pretreatment_check", "ivig_dose", "plex_session", "vte_decision"} <= set(templates)
+    # v1 is immutable: its rows carry no completion rules (the v1 data rule lives in orders.completion).
+    assert (
+        not PathwayTemplate.objects.get(key="suspected-gbs", version=1)
+        .order_templates.exclude(completed_by=None)
+        .exists()
+    )
+
+
+def test_publishing_v3_leaves_open_workups_on_v2_and_new_ones_start_on_v3(tmp_path, ward, physician):
     running = open_workup(ward=ward, opened_by=physician, now=T0)
     labs_due_before = running.orders.get(key="labs").due_at
 
-    pathway_publish(path=_v2_file(tmp_path, labs_due_minutes=120))
+    pathway_publish(path=_v3_file(tmp_path, labs_due_minutes=120))
     new = open_workup(ward=ward, opened_by=physician, now=T0)
 
     running.refresh_from_db()
-    assert running.pathway.version == 1
+    assert running.pathway.version == 2
     assert running.orders.get(key="labs").due_at == labs_due_before == T0 + dt.timedelta(hours=4)
-    assert new.pathway.version == 2
+    assert new.pathway.version == 3
     assert new.orders.get(key="labs").due_at == T0 + dt.timedelta(hours=2)
 
 
 def test_recurrences_follow_the_workups_own_version(tmp_path, ward, physician):
-    from orders.services import order_complete
+    from orders.services import order_cancel
 
     running = open_workup(ward=ward, opened_by=physician, now=T0)
-    definition = yaml.safe_load(DEFAULT_GBS_FILE.read_text())
-    definition["version"] = 2
+    definition = yaml.safe_load(GBS_V2_FILE.read_text())
+    definition["version"] = 3
     for order in definition["orders"]:
-        if order["key"] == "neuro_exam":
+        if order["key"] == "swallow_screen":
             order["recurrence_interval_minutes"] = 60
-    path = tmp_path / "v2.yaml"
+    path = tmp_path / "v3.yaml"
     path.write_text(yaml.safe_dump(definition))
     pathway_publish(path=path)
 
-    order_complete(order=running.orders.get(key="neuro_exam"), by=physician, result="ok", now=T0)
+    order_cancel(order=running.orders.get(key="swallow_screen"), by=physician, reason="patient asleep", now=T0)
 
-    assert running.orders.get(key="neuro_exam", occurrence=2).due_at == T0 + dt.timedelta(hours=8)
+    assert running.orders.get(key="swallow_screen", occurrence=2).due_at == T0 + dt.timedelta(hours=24)
 
 
 def test_loading_the_same_file_twice_is_a_no_op(tmp_path):
-    path = _v2_file(tmp_path)
+    path = _v3_file(tmp_path)
     _, created_first = pathway_publish(path=path)
     _, created_again = pathway_publish(path=path)
 
     assert (created_first, created_again) == (True, False)
-    assert PathwayTemplate.objects.filter(key="suspected-gbs", version=2).count() == 1
+    assert PathwayTemplate.objects.filter(key="suspected-gbs", version=3).count() == 1
 
 
 def test_a_published_version_cannot_be_changed(tmp_path):
-    pathway_publish(path=_v2_file(tmp_path, labs_due_minutes=120))
+    pathway_publish(path=_v3_file(tmp_path, labs_due_minutes=120))
 
     with pytest.raises(PathwayConflict, match="new version number"):
-        pathway_publish(path=_v2_file(tmp_path, labs_due_minutes=90))
+        pathway_publish(path=_v3_file(tmp_path, labs_due_minutes=90))
 
 
 def test_load_pathway_command_reports_what_it_did(tmp_path, capsys):
     call_command("load_pathway")
-    call_command("load_pathway", str(_v2_file(tmp_path)))
+    call_command("load_pathway", str(_v3_file(tmp_path)))
 
     out = capsys.readouterr().out
     assert "Already published: suspected-gbs v1" in out
-    assert "Published: suspected-gbs v2" in out
+    assert "Already published: suspected-gbs v2" in out
+    assert "Published: suspected-gbs v3" in out
 
 
 def test_load_pathway_command_fails_clearly_on_a_bad_file(tmp_path):
@@ -112,6 +133,13 @@ def test_load_pathway_command_fails_clearly_on_a_bad_file(tmp_path):
         ({"orders": [{"key": "a", "title": "A", "category": "labs", "recurs_as": "b"}]}, "recurs_as"),
         ({"orders": [{"key": "a", "title": "A", "category": "labs"}] * 2}, "unique"),
         ({"colour": "red"}, "Unknown fields"),
+        ({"orders": [{"key": "a", "title": "A", "category": "labs", "completed_by": {"any_of": ["fvc_l"]}}]}, "fvc_l"),
+        (
+            {"orders": [{"key": "a", "title": "A", "category": "labs", "completed_by": {"one_of": ["fvc_ml"]}}]},
+            "one_of",
+        ),
+        ({"orders": [{"key": "a", "title": "A", "category": "labs", "completed_by": {"any_of": []}}]}, "non-empty"),
+        ({"orders": [{"key": "a", "title": "A", "category": "labs", "completed_by": ["fvc_ml"]}]}, "mapping"),
     ],
 )
 def test_pathway_files_are_checked_before_anything_is_published(change, message):

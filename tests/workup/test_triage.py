@@ -35,7 +35,7 @@ def test_triage_opens_every_spec_order_due_relative_to_t0(ward, physician):
     assert {o.key: o.due_at - T0 for o in workup.orders.all()} == SPEC_DUE_AFTER_T0
     assert set(workup.orders.values_list("status", flat=True)) == {OrderStatus.PENDING}
     assert workup.triaged_at == T0
-    assert str(workup.pathway) == "suspected-gbs v1"
+    assert str(workup.pathway) == "suspected-gbs v2"
 
 
 def test_without_red_flags_the_mri_is_urgent_not_stat(ward, physician):

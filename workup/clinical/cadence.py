@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from workup.clinical.rules import Severity
 from workup.clinical.scores import EGRIS_HIGH_CARE_POINTS
 
+RESP_CHECK_KEY = "resp_check"  # the recurring order whose interval this module decides
 RESP_CHECK_INTERVAL_MINUTES = 240  # every 4 h on a ward [S2, local]
 RESP_CHECK_TIGHT_INTERVAL_MINUTES = 120  # every 2 h [S2, S3]
 RESP_CHECK_QUIET_PERIOD = dt.timedelta(hours=48)  # back to 4 h after 48 h without a finding [local]

@@ -17,6 +17,7 @@ class AuditEventQuerySet(models.QuerySet):
 class SubjectType(models.TextChoices):
     WORKUP = "workup", "Workup"
     ORDER = "order", "Order"
+    SERIES = "series", "Recurring series"
     ALERT = "alert", "Alert"
     RESPIRATORY_READING = "resp_reading", "Respiratory reading"
     NEURO_ASSESSMENT = "neuro_assessment", "Neuro assessment"

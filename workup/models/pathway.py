@@ -58,6 +58,10 @@ class OrderTemplate(models.Model):
     recurrence_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
     # Key of the order template the next occurrence uses (blank: this one).
     recurs_as = models.SlugField(max_length=64, blank=True)
+    # What an entry must hold to complete this order (spec §2 v1.1), e.g.
+    # {"any_of": ["fvc_ml", "nif_cm_h2o"]} or {"all_of": ["systolic_bp_mm_hg", ...]}. Null: no
+    # bedside entry completes it (it is completed by hand, with a result).
+    completed_by = models.JSONField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     source = models.CharField(max_length=200, blank=True, help_text="Where the due window comes from.")
 

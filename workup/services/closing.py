@@ -34,11 +34,7 @@ def workup_close(
         raise StaleVersion(subject="workup", expected=version, current=current.version)
     if current.status != WorkupStatus.OPEN:
         raise IllegalTransition(subject="workup", from_status=current.status, to_status=WorkupStatus.CLOSED)
-    for order in current.orders.filter(status__in=OPEN_STATUSES):
-        order_cancel(order=order, by=by, reason=f"Workup closed: {reason}", now=now)
-    # A closed workup pages nobody: its unresolved alerts are resolved (and their climbs end).
-    for alert in current.alerts.filter(status__in=UNRESOLVED_STATUSES):
-        alert_resolve(alert=alert, by=by, now=now, resolution=f"Workup closed: {reason}")
+    # Closed first, so that cancelling an occurrence of a recurring series places no next one.
     Workup.objects.filter(pk=current.pk).update(
         status=WorkupStatus.CLOSED,
         closed_at=now,
@@ -47,6 +43,11 @@ def workup_close(
         version=F("version") + 1,
         updated_at=now,
     )
+    for order in current.orders.filter(status__in=OPEN_STATUSES):
+        order_cancel(order=order, by=by, reason=f"Workup closed: {reason}", now=now)
+    # A closed workup pages nobody: its unresolved alerts are resolved (and their climbs end).
+    for alert in current.alerts.filter(status__in=UNRESOLVED_STATUSES):
+        alert_resolve(alert=alert, by=by, now=now, resolution=f"Workup closed: {reason}")
     audit_record(
         workup=current,
         subject_type=SubjectType.WORKUP,

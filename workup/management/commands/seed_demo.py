@@ -15,8 +15,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from orders.services import order_complete, order_start
+from orders.services import order_start
 from workup.models import Patient, User, Ward
+from workup.monitoring.services.assessments import assessment_record
 from workup.monitoring.services.readings import reading_record
 from workup.roles import Role
 from workup.services.closing import workup_close
@@ -120,10 +121,10 @@ class Command(BaseCommand):
                 by=nurse,
                 now=now - dt.timedelta(minutes=50),
             )
-            order_complete(
-                order=orders["neuro_exam"],
+            assessment_record(
+                workup=workup,
+                data={"mrc_sum_score": 38, "reflexes": "absent", "facial_weakness": True, "dysphagia": True},
                 by=physician,
-                result="Areflexia, MRC sum 38, bilateral facial weakness",
                 now=now - dt.timedelta(hours=5),
             )
             order_start(order=orders["labs"], by=nurse, now=now - dt.timedelta(hours=3))

@@ -20,6 +20,7 @@ from workup.monitoring.services.alerts import AlertChange
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
 from workup.monitoring.services.entries import (
+    OrderStillOpen,
     audit_entry_recorded,
     complete_matching_order,
     evaluate_isolated,
@@ -70,6 +71,7 @@ class AssessmentRecorded:
     assessment: NeuroAssessment
     alert_changes: list[AlertChange]
     completed_order: Order | None
+    still_open_orders: tuple[OrderStillOpen, ...] = ()
 
 
 def _clean(data: dict) -> dict:
@@ -162,8 +164,13 @@ def assessment_record(
     )
     _, diagnosis_changes = reconsider_diagnosis_check(workup=workup, by=by, now=now)
     result = "Neuro exam: " + ", ".join(f"{k} {value_text(v)}" for k, v in values.items() if v not in (None, ""))
-    completed = complete_matching_order(workup=workup, keys=("neuro_exam",), by=by, now=now, result=result)
+    outcome = complete_matching_order(
+        workup=workup, keys=("neuro_exam",), values=values, taken_at=taken_at, by=by, now=now, result=result
+    )
     resp_check_cadence_apply(workup=workup, by=by, now=now)
     return AssessmentRecorded(
-        assessment=assessment, alert_changes=changes + diagnosis_changes, completed_order=completed
+        assessment=assessment,
+        alert_changes=changes + diagnosis_changes,
+        completed_order=outcome.completed,
+        still_open_orders=outcome.still_open,
     )

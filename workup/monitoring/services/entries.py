@@ -7,7 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from orders.completion import CompletionRule
 from orders.models import OPEN_STATUSES, Order
+from orders.selectors import completion_rule_of
+from orders.services import order_complete
 from workup.clinical.rules import Finding, Measure, Rule, Severity, evaluate_rule, sort_findings
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, Workup, WorkupStatus
@@ -112,21 +115,60 @@ def raise_alerts(
     return changes
 
 
-def complete_matching_order(*, workup: Workup, keys: tuple[str, ...], by: User, now: datetime, result: str):
-    """Complete the open order this entry answers (the first of ``keys`` that is open, earliest
-    due), which schedules its next occurrence. None when no such order is open."""
-    from orders.services import order_complete
+@dataclass(frozen=True)
+class OrderStillOpen:
+    """An order the entry could have answered and did not: what it still needs, in words."""
 
+    order: Order
+    needs: tuple[str, ...]  # measure names (orders.completion), empty when something else kept it open
+    message: str
+
+
+@dataclass(frozen=True)
+class OrderOutcome:
+    completed: Order | None
+    still_open: tuple[OrderStillOpen, ...]
+
+
+def _still_open(order: Order, *, rule: CompletionRule | None, values: dict, taken_at: datetime) -> OrderStillOpen:
+    name = f"{order.title} (#{order.occurrence})"
+    if rule is None:
+        return OrderStillOpen(order, (), f"{name} is still open: it is completed by hand, with a result.")
+    if order.ordered_at > taken_at:
+        return OrderStillOpen(
+            order, (), f"{name} is still open: this entry was taken before it was ordered, so it cannot complete it."
+        )
+    needs = rule.missing(values)
+    return OrderStillOpen(order, needs, f"{name} is still open: it needs {rule.describe(needs)}.")
+
+
+def complete_matching_order(
+    *, workup: Workup, keys: tuple[str, ...], values: dict, taken_at: datetime, by: User, now: datetime, result: str
+) -> OrderOutcome:
+    """Complete the open order this entry answers, which places its series' next occurrence.
+
+    Spec §2 v1.1: an entry completes an order only when it holds what the pathway says completes
+    it (orders.completion) and only an occurrence that was already open when the entry was taken
+    (so the occurrence an entry itself places can never be ticked off by the same or an earlier
+    entry). ``keys`` in order of preference (the baseline before the routine check); the earliest
+    due open order of a key is the one asked for. Whatever stays open is reported with what it
+    still needs.
+    """
+    still_open = []
     for key in keys:
-        order = (
+        candidates = list(
             Order.objects.select_for_update()
             .filter(workup=workup, key=key, status__in=OPEN_STATUSES)
+            .select_related("workup__pathway")
             .order_by("due_at", "id")
-            .first()
         )
-        if order is not None:
-            return order_complete(order=order, by=by, result=result, now=now)
-    return None
+        for order in candidates:
+            rule = completion_rule_of(order=order)
+            if rule is not None and order.ordered_at <= taken_at and not rule.missing(values):
+                completed = order_complete(order=order, by=by, result=result, now=now, by_entry=True)
+                return OrderOutcome(completed=completed, still_open=())
+            still_open.append(_still_open(order, rule=rule, values=values, taken_at=taken_at))
+    return OrderOutcome(completed=None, still_open=tuple(still_open))
 
 
 def value_text(value) -> str:

@@ -31,6 +31,7 @@ from workup.monitoring.selectors import best_fvc_ml, latest_facial_weakness
 from workup.monitoring.services.alerts import AlertChange
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.entries import (
+    OrderStillOpen,
     audit_entry_recorded,
     complete_matching_order,
     evaluate_isolated,
@@ -64,6 +65,7 @@ class ReadingRecorded:
     reading: RespiratoryReading
     alert_changes: list[AlertChange]
     completed_order: Order | None
+    still_open_orders: tuple[OrderStillOpen, ...] = ()
 
 
 def _clean(data: dict) -> dict:
@@ -184,8 +186,19 @@ def reading_record(
     changes = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.RESPIRATORY, what="reading", by=by, now=now
     )
-    completed = complete_matching_order(
-        workup=workup, keys=RESP_ORDER_KEYS, by=by, now=now, result=_result_text(values)
+    outcome = complete_matching_order(
+        workup=workup,
+        keys=RESP_ORDER_KEYS,
+        values=values,
+        taken_at=taken_at,
+        by=by,
+        now=now,
+        result=_result_text(values),
     )
     resp_check_cadence_apply(workup=workup, by=by, now=now)
-    return ReadingRecorded(reading=reading, alert_changes=changes, completed_order=completed)
+    return ReadingRecorded(
+        reading=reading,
+        alert_changes=changes,
+        completed_order=outcome.completed,
+        still_open_orders=outcome.still_open,
+    )

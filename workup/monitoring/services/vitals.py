@@ -17,6 +17,7 @@ from workup.models import AlertCategory, User, VitalsEntry, Workup
 from workup.models.audit import SubjectType
 from workup.monitoring.services.alerts import AlertChange
 from workup.monitoring.services.entries import (
+    OrderStillOpen,
     audit_entry_recorded,
     complete_matching_order,
     evaluate_isolated,
@@ -37,6 +38,7 @@ class VitalsRecorded:
     vitals: VitalsEntry
     alert_changes: list[AlertChange]
     completed_order: Order | None
+    still_open_orders: tuple[OrderStillOpen, ...] = ()
 
 
 def _clean(data: dict) -> dict:
@@ -98,5 +100,12 @@ def vitals_record(
         workup=workup, evaluation=evaluation, category=AlertCategory.AUTONOMIC, what="vitals entry", by=by, now=now
     )
     result = "Vitals: " + ", ".join(f"{k} {value_text(v)}" for k, v in values.items() if v is not None)
-    completed = complete_matching_order(workup=workup, keys=("autonomic",), by=by, now=now, result=result)
-    return VitalsRecorded(vitals=entry, alert_changes=changes, completed_order=completed)
+    outcome = complete_matching_order(
+        workup=workup, keys=("autonomic",), values=values, taken_at=taken_at, by=by, now=now, result=result
+    )
+    return VitalsRecorded(
+        vitals=entry,
+        alert_changes=changes,
+        completed_order=outcome.completed,
+        still_open_orders=outcome.still_open,
+    )

@@ -1,0 +1,167 @@
+"""Placing orders: the pathway's orders at triage, and each order placed later (the next
+occurrence of a series, an order asked for again, a follow-up such as a treatment dose). Every
+placed order is audited and its escalation starts (orders.signals.orders_placed)."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from orders import signals
+from orders.models import OPEN_STATUSES, Order, OrderSeries, OrderStatus
+from orders.selectors import order_template_for
+from orders.services.rescheduling import order_reschedule
+from workup.models import OrderTemplate, PathwayTemplate, User, Workup, WorkupStatus
+from workup.models.audit import SubjectType
+from workup.models.pathway import Priority
+from workup.services.audit import audit_event, audit_record_many
+
+# What the ward calls each recurring series (spec §2); "stopped by … at …" reads with these.
+SERIES_TITLES = {
+    "resp_check": "respiratory checks",
+    "neuro_exam": "neuro exams",
+    "autonomic": "autonomic monitoring",
+    "swallow_screen": "swallow screens",
+}
+
+
+def series_key_of(template: OrderTemplate) -> str | None:
+    """The series a template opens: a recurring template is its own series, or the one it recurs
+    as (resp_baseline opens the resp_check series). None for one-off orders."""
+    if template.recurrence_interval_minutes is None:
+        return None
+    return template.recurs_as or template.key
+
+
+def _order_from_template(
+    *,
+    workup: Workup,
+    template: OrderTemplate,
+    ordered_at: datetime,
+    due_at: datetime,
+    occurrence: int,
+    series: OrderSeries | None = None,
+    title: str = "",
+    details: dict | None = None,
+) -> Order:
+    return Order(
+        workup=workup,
+        key=template.key,
+        title=title or template.title,
+        category=template.category,
+        priority=template.priority,
+        assigned_role=template.assigned_role,
+        occurrence=occurrence,
+        series=series,
+        ordered_at=ordered_at,
+        due_at=due_at,
+        details=details or {},
+    )
+
+
+def _audit_created(orders: list[Order], *, by: User | None, now: datetime, details: dict | None = None) -> None:
+    audit_record_many(
+        audit_event(
+            workup=order.workup,
+            subject_type=SubjectType.ORDER,
+            subject_id=order.pk,
+            action="created",
+            actor=by,
+            at=now,
+            to_status=OrderStatus.PENDING,
+            details={
+                "key": order.key,
+                "due_at": order.due_at.isoformat(),
+                "priority": order.priority,
+                **({"series": order.series.key} if order.series_id else {}),
+                **(details or {}),
+            },
+        )
+        for order in orders
+    )
+
+
+def orders_instantiate(*, workup: Workup, pathway: PathwayTemplate, by: User, stat_imaging: bool) -> list[Order]:
+    """Create the orders a pathway opens at triage, due relative to the triage time (t0), and the
+    series its recurring orders belong to.
+
+    Templates without a due offset are follow-ups only (resp_check follows resp_baseline).
+    With cord red flags (stat_imaging) a template's STAT window and priority apply.
+    """
+    templates = list(pathway.order_templates.all())
+    series_keys = {key for key in (series_key_of(t) for t in templates if t.due_offset_minutes is not None) if key}
+    series = {
+        s.key: s
+        for s in OrderSeries.objects.bulk_create(
+            OrderSeries(workup=workup, key=key, title=SERIES_TITLES.get(key, key.replace("_", " ")))
+            for key in sorted(series_keys)
+        )
+    }
+    orders = []
+    for template in templates:
+        if template.due_offset_minutes is None:
+            continue
+        order = _order_from_template(
+            workup=workup,
+            template=template,
+            ordered_at=workup.triaged_at,
+            due_at=workup.triaged_at + timedelta(minutes=template.due_offset_minutes),
+            occurrence=1,
+            series=series.get(series_key_of(template)),
+        )
+        if stat_imaging and template.stat_due_offset_minutes is not None:
+            order.due_at = workup.triaged_at + timedelta(minutes=template.stat_due_offset_minutes)
+            order.priority = Priority.STAT
+        orders.append(order)
+    created = Order.objects.bulk_create(orders)
+    _audit_created(created, by=by, now=workup.triaged_at)
+    signals.orders_placed.send(sender=Order, orders=created, now=workup.triaged_at)
+    return created
+
+
+def order_add(
+    *,
+    workup: Workup,
+    template: OrderTemplate,
+    due_at: datetime,
+    by: User | None,
+    now: datetime,
+    details: dict,
+    series: OrderSeries | None = None,
+    title: str = "",
+    order_details: dict | None = None,
+) -> Order:
+    """One more order of the workup's pathway after triage: its next occurrence number, audited
+    (``details`` go to the audit event), with its escalation started. ``order_details`` are kept on
+    the order itself (what it was placed with, e.g. an IVIG dose's grams)."""
+    occurrence = Order.objects.filter(workup=workup, key=template.key).count() + 1
+    order = _order_from_template(
+        workup=workup,
+        template=template,
+        ordered_at=now,
+        due_at=due_at,
+        occurrence=occurrence,
+        series=series,
+        title=title,
+        details=order_details,
+    )
+    order.save()
+    _audit_created([order], by=by, now=now, details=details)
+    signals.orders_placed.send(sender=Order, orders=[order], now=now)
+    return order
+
+
+@transaction.atomic
+def order_request_again(*, workup: Workup, key: str, by: User | None, now: datetime, due_in: timedelta) -> Order | None:
+    """Ask for an order of the workup's pathway once more (e.g. a level-of-care decision after a
+    HIGH alert), due ``due_in`` from now. An open one already asked for is moved earlier if
+    needed rather than doubled."""
+    if workup.status != WorkupStatus.OPEN:
+        return None
+    due_at = now + due_in
+    open_order = Order.objects.select_for_update().filter(workup=workup, key=key, status__in=OPEN_STATUSES).first()
+    if open_order is not None:
+        if open_order.due_at > due_at:
+            order_reschedule(order=open_order, due_at=due_at, by=by, now=now, reason="asked for again")
+        return open_order
+    template = order_template_for(workup=workup, key=key)
+    return order_add(workup=workup, template=template, due_at=due_at, by=by, now=now, details={"requested_again": True})
