@@ -10,6 +10,13 @@ BEAT_SCHEDULE = {
         "schedule": float(env_int("ESCALATION_AUDIT_INTERVAL_SECONDS", default=30)),
         "options": {"expires": 25},
     },
+    # Safety net of spec §2 v1.1 ("a series never stops by accident"): an active series of an open
+    # workup without an open occurrence gets one, audited. The services never leave one so.
+    "series-audit": {
+        "task": "orders.tasks.series_audit_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Proves the chain beat -> broker -> worker is alive: each beat shows up in the worker log.
     # Escalation timers and the auditor that re-arms lost timers are scheduled here too.
     "worker-heartbeat": {

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from orders.completion import CompletionRule, completion_rule_for
-from orders.models import OPEN_STATUSES, Order, OrderStatus
+from orders.models import OPEN_STATUSES, Order, OrderSeries, OrderStatus
 from workup.models import OrderTemplate, User, Ward, Workup
 from workup.selectors import user_sees_all_wards
 
@@ -41,7 +41,7 @@ def orders_visible_to(*, user: User) -> QuerySet[Order]:
 def order_list(*, user: User) -> QuerySet[Order]:
     """Visible orders with what a list shows of each, in a constant number of queries."""
     return orders_visible_to(user=user).select_related(
-        "workup__patient", "workup__ward", "started_by", "completed_by", "closed_by"
+        "workup__patient", "workup__ward", "series", "started_by", "completed_by", "closed_by"
     )
 
 
@@ -81,4 +81,21 @@ def completion_rule_of(*, order: Order) -> CompletionRule | None:
         completed_by=template.completed_by,
         pathway_key=workup.pathway.key,
         pathway_version=workup.pathway.version,
+    )
+
+
+def series_of(*, workup: Workup) -> QuerySet[OrderSeries]:
+    """A workup's recurring series with who stopped/resumed them and their open occurrence
+    (``open_occurrences``): two queries whatever the number of series."""
+    return (
+        OrderSeries.objects.filter(workup=workup)
+        .select_related("stopped_by", "resumed_by")
+        .prefetch_related(
+            Prefetch(
+                "occurrences",
+                queryset=Order.objects.filter(status__in=OPEN_STATUSES).order_by("due_at", "id"),
+                to_attr="open_occurrences",
+            )
+        )
+        .order_by("id")
     )

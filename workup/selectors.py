@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from orders.models import Order, OrderStatus
+from orders.models import OPEN_STATUSES, Order, OrderSeries, OrderStatus
 from workup.errors import PathwayNotAvailable
 from workup.models import Alert, PathwayTemplate, User, Ward, Workup
 from workup.models.alert import UNRESOLVED_STATUSES
@@ -68,10 +68,23 @@ def workup_list(*, user: User, now: datetime) -> QuerySet[Workup]:
 
 
 def workup_detail(*, user: User, now: datetime) -> QuerySet[Workup]:
-    """workup_list plus, for the workup page, each workup's orders (due first) and its unresolved
-    alerts (open or acknowledged, newest first) as ``unresolved_alerts``."""
+    """workup_list plus, for the workup page, each workup's orders (due first), its recurring
+    series (with their open occurrence) and its unresolved alerts (open or acknowledged, newest
+    first) as ``unresolved_alerts``."""
     return workup_list(user=user, now=now).prefetch_related(
-        Prefetch("orders", queryset=Order.objects.order_by("due_at", "id")),
+        Prefetch("orders", queryset=Order.objects.select_related("series").order_by("due_at", "id")),
+        Prefetch(
+            "series",
+            queryset=OrderSeries.objects.select_related("stopped_by", "resumed_by")
+            .prefetch_related(
+                Prefetch(
+                    "occurrences",
+                    queryset=Order.objects.filter(status__in=OPEN_STATUSES).order_by("due_at", "id"),
+                    to_attr="open_occurrences",
+                )
+            )
+            .order_by("id"),
+        ),
         Prefetch(
             "alerts",
             queryset=Alert.objects.filter(status__in=UNRESOLVED_STATUSES).select_related("acknowledged_by"),

@@ -1,11 +1,11 @@
 """Order serializers: input (what a client may send) and output (what it gets) kept apart."""
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from orders.escalation_level import escalation_level_reached
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderSeries, OrderStatus
 from orders.overdue import is_overdue, minutes_overdue
 from orders.services import TEXT_MAX_LENGTH
 from workup.api.strict import StrictSerializer
@@ -69,6 +69,12 @@ class _NowMixin:
 class OrderSummarySerializer(_NowMixin, serializers.ModelSerializer):
     """An order as listed on its workup."""
 
+    series = serializers.SlugRelatedField(
+        slug_field="key",
+        read_only=True,
+        allow_null=True,
+        help_text="The recurring series this order is an occurrence of (e.g. resp_check); null for one-off orders.",
+    )
     is_overdue = serializers.SerializerMethodField(help_text="Open and past its due time.")
     minutes_overdue = serializers.SerializerMethodField(help_text="Whole minutes past due; 0 if not overdue.")
 
@@ -81,13 +87,21 @@ class OrderSummarySerializer(_NowMixin, serializers.ModelSerializer):
             "category",
             "priority",
             "occurrence",
+            "series",
             "status",
             "due_at",
             "is_overdue",
             "minutes_overdue",
+            "details",
             "version",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "details": {
+                "help_text": "What the order was placed with, e.g. an IVIG dose: "
+                '{"dose_g", "weight_kg", "g_per_kg", "formula", "day"} (spec §7). Empty for most orders.'
+            }
+        }
 
 
 class OrderSerializer(OrderSummarySerializer):
@@ -173,3 +187,62 @@ class OrderConflictSerializer(serializers.Serializer):
     from_status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
     to_status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
     order = OrderSerializer(help_text="The order as it is now.")
+
+
+# --- Recurring series ----------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="SeriesStop")
+class SeriesStopInputSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=1000, help_text="Why the series ends, e.g. intubated on ICU.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, help_text="The series' version as you read it; 409 if stale."
+    )
+
+
+@extend_schema_serializer(component_name="SeriesResume")
+class SeriesResumeInputSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, help_text="The series' version as you read it; 409 if stale."
+    )
+
+
+class SeriesOccurrenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    occurrence = serializers.IntegerField()
+    due_at = serializers.DateTimeField()
+
+
+class OrderSeriesSerializer(serializers.ModelSerializer):
+    """A recurring series of a workup: active (one open occurrence) or stopped (by whom, when, why)."""
+
+    stopped_by = serializers.CharField(source="stopped_by.username", read_only=True, allow_null=True)
+    resumed_by = serializers.CharField(source="resumed_by.username", read_only=True, allow_null=True)
+    open_occurrence = serializers.SerializerMethodField(help_text="The open occurrence; null when stopped.")
+
+    class Meta:
+        model = OrderSeries
+        fields = [
+            "key",
+            "title",
+            "status",
+            "stopped_at",
+            "stopped_by",
+            "stop_reason",
+            "resumed_at",
+            "resumed_by",
+            "open_occurrence",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(SeriesOccurrenceSerializer(allow_null=True))
+    def get_open_occurrence(self, series: OrderSeries) -> dict | None:
+        # From the prefetched open occurrences (workup.selectors.workup_detail) when there.
+        occurrences = getattr(series, "open_occurrences", None)
+        if occurrences is None:
+            occurrences = list(series.occurrences.filter(status__in=["pending", "in_progress"]).order_by("due_at"))
+        if not occurrences:
+            return None
+        return SeriesOccurrenceSerializer(occurrences[0]).data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import views
+from orders.api import series_views, views
 
 app_name = "orders_api"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("orders/<int:pk>/not-indicated/", views.OrderNotIndicatedView.as_view(), name="order-not-indicated"),
     path("orders/<int:pk>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
     path("dashboard/overdue/", views.OverdueDashboardView.as_view(), name="dashboard-overdue"),
+    path("workups/<int:pk>/series/", series_views.SeriesListView.as_view(), name="workup-series"),
+    path("workups/<int:pk>/series/<slug:key>/stop/", series_views.SeriesStopView.as_view(), name="series-stop"),
+    path("workups/<int:pk>/series/<slug:key>/resume/", series_views.SeriesResumeView.as_view(), name="series-resume"),
 ]

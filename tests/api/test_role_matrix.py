@@ -27,6 +27,17 @@ def first_order(workup):
     return workup.orders.order_by("id").first()
 
 
+def stopped_series(workup):
+    """The workup's swallow-screen series, stopped (once, through the service)."""
+    from orders.models import OrderSeries
+    from orders.services import series_stop
+
+    series = OrderSeries.objects.get(workup=workup, key="swallow_screen")
+    if series.status == "active":
+        series_stop(workup=workup, key="swallow_screen", by=workup.opened_by, reason="NG tube", now=T0)
+    return "swallow_screen"
+
+
 def alert_of(workup):
     """An open HIGH alert on the workup (made once, through the alert service)."""
     from workup.clinical.rules import Finding, Severity
@@ -205,6 +216,42 @@ MATRIX = {
         lambda w, o: f"/api/v1/alerts/{alert_of(o).pk}/acknowledge/",
         lambda w, o: {"version": 1},
         {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "list series, own ward": (
+        "get",
+        lambda w, o: f"/api/v1/workups/{w.pk}/series/",
+        None,
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "list series, another ward": (
+        "get",
+        lambda w, o: f"/api/v1/workups/{o.pk}/series/",
+        None,
+        {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "stop series, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{w.pk}/series/neuro_exam/stop/",
+        lambda w, o: {"reason": "Sedated on ICU"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 200, NEURO: 200, ADMIN: 403},
+    ),
+    "stop series, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{o.pk}/series/neuro_exam/stop/",
+        lambda w, o: {"reason": "Sedated on ICU"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 403},
+    ),
+    "resume series, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{w.pk}/series/{stopped_series(w)}/resume/",
+        lambda w, o: {"reason": "Eating again"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 200, NEURO: 200, ADMIN: 403},
+    ),
+    "resume series, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{o.pk}/series/{stopped_series(o)}/resume/",
+        lambda w, o: {},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 403},
     ),
     "resolve alert, own ward": (
         "post",

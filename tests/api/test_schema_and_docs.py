@@ -32,6 +32,9 @@ API_PATHS = {
     "/api/v1/alerts/{id}/": {"get"},
     "/api/v1/alerts/{id}/acknowledge/": {"post"},
     "/api/v1/alerts/{id}/resolve/": {"post"},
+    "/api/v1/workups/{id}/series/": {"get"},
+    "/api/v1/workups/{id}/series/{key}/stop/": {"post"},
+    "/api/v1/workups/{id}/series/{key}/resume/": {"post"},
     "/healthz": {"get"},
 }
 # POSTs whose every field is optional: start/acknowledge/resolve (an optional version), and the
@@ -43,6 +46,7 @@ OPTIONAL_FIELDS_POSTS = {
     "/api/v1/workups/{id}/readings/",
     "/api/v1/workups/{id}/assessments/",
     "/api/v1/workups/{id}/vitals/",
+    "/api/v1/workups/{id}/series/{key}/resume/",
 }
 # POSTs that take no body: the URL says it all.
 BODILESS_POSTS = {

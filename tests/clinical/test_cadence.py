@@ -13,16 +13,14 @@ H = dt.timedelta(hours=1)
 def interval(egris_points=None, open_alerts=(), last_finding_at=None):
     return resp_check_cadence(
         egris_points=egris_points,
-        open_respiratory_alert_severities=open_alerts,
+        open_alert_severities=open_alerts,
         last_respiratory_finding_at=last_finding_at,
         now=NOW,
     ).interval_minutes
 
 
 def test_standard_cadence_is_4_hours():
-    cadence = resp_check_cadence(
-        egris_points=None, open_respiratory_alert_severities=[], last_respiratory_finding_at=None, now=NOW
-    )
+    cadence = resp_check_cadence(egris_points=None, open_alert_severities=[], last_respiratory_finding_at=None, now=NOW)
     assert (cadence.interval_minutes, cadence.reasons) == (240, ())
 
 
@@ -35,7 +33,7 @@ def test_egris_3_or_more_tightens_to_2_hours(egris_points, minutes):
     ("open_alerts", "minutes"),
     [([], 240), (["MED"], 240), (["HIGH"], 120), (["CRIT"], 120), (["MED", "HIGH"], 120)],
 )
-def test_an_open_high_or_crit_respiratory_alert_tightens_to_2_hours(open_alerts, minutes):
+def test_an_open_high_or_crit_alert_tightens_to_2_hours(open_alerts, minutes):
     assert interval(open_alerts=open_alerts) == minutes
 
 
@@ -61,13 +59,13 @@ def test_a_quiet_spell_never_overrides_egris_or_an_open_alert():
 def test_cadence_names_every_reason():
     cadence = resp_check_cadence(
         egris_points=4,
-        open_respiratory_alert_severities=["CRIT"],
+        open_alert_severities=["CRIT"],
         last_respiratory_finding_at=NOW - H,
         now=NOW,
     )
     assert cadence.interval_minutes == 120
     assert cadence.reasons == (
         "EGRIS 4 ≥ 3",
-        "HIGH/CRIT respiratory alert open",
+        "HIGH/CRIT alert open",
         "respiratory finding in the last 48 h",
     )

@@ -27,6 +27,7 @@ class Operation(StrEnum):
     RECORD_BEDSIDE = "record readings, assessments and vitals"
     ALERT_ACKNOWLEDGE = "acknowledge alerts"
     ALERT_RESOLVE = "resolve alerts"
+    SERIES_STOP = "stop or resume recurring series"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -45,6 +46,8 @@ ALLOWED_ROLES: dict[Operation, frozenset[Role]] = {
     Operation.ALERT_RESOLVE: _PRESCRIBERS,
     Operation.ORDER_NOT_INDICATED: _PRESCRIBERS,
     Operation.ORDER_CANCEL: _PRESCRIBERS,
+    # Spec §2 v1.1: only a physician or neurologist ends (or restarts) a recurring series of checks.
+    Operation.SERIES_STOP: frozenset({Role.PHYSICIAN, Role.NEUROLOGIST}),
     # The issue gives admins the dashboard across wards. Charge nurses are escalation level 1 and
     # physicians/neurologists levels 2-3 (spec §6), so they see it for their own wards; a ward
     # nurse works from the workup page and gets 403.

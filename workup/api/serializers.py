@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from orders.api.serializers import OrderSummarySerializer
+from orders.api.serializers import OrderSeriesSerializer, OrderSummarySerializer
 from workup.api.strict import (
     InRangeDecimalField,
     InRangeIntegerField,
@@ -186,6 +186,12 @@ class WorkupDetailSerializer(WorkupListSerializer):
         help_text="Shown when any cord red flag is present; null otherwise."
     )
     orders = OrderSummarySerializer(many=True, read_only=True)
+    series = OrderSeriesSerializer(
+        many=True,
+        read_only=True,
+        help_text="Recurring series (respiratory checks, neuro exams, autonomic monitoring, swallow screens): "
+        "active with their open occurrence, or stopped by whom, when and why (spec §2 v1.1).",
+    )
     open_alerts = AlertSummarySerializer(
         source="unresolved_alerts",
         many=True,
@@ -206,6 +212,7 @@ class WorkupDetailSerializer(WorkupListSerializer):
             "cord_red_flag_message",
             "close_reason",
             "orders",
+            "series",
             "open_alerts",
             "scores",
         ]

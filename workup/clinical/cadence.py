@@ -1,15 +1,17 @@
 """How often the respiratory check (``resp_check``) recurs. Decision support, not diagnosis.
 
-Spec §2 / issue 4: every 4 h; every 2 h when EGRIS ≥ 3 or any HIGH/CRIT respiratory alert is
-open; back to 4 h after 48 h without a finding.
+Spec §2 / issue 4 / issue 9: every 4 h; every 2 h when EGRIS ≥ 3 or any HIGH/CRIT alert of any
+category (respiratory, bulbar, neuro, autonomic, ...) is open; back to 4 h after 48 h without a
+finding. EGRIS is validated at admission (spec §5 v1.1): the caller passes the highest EGRIS on
+file, so a later, lower value never relaxes the checks.
 
 Reading of "back to 4 h after 48 h without a finding" (a safety choice, to be confirmed by the
 clinical lead): the 48 h are hysteresis on the way down, never an override. The cadence is 2 h
 while any of these holds:
-- EGRIS ≥ 3 [S3];
-- a HIGH or CRIT respiratory alert is open [S2, local];
+- EGRIS ≥ 3 [S3] (the highest on file: admission EGRIS or any later, higher value);
+- a HIGH or CRIT alert of any category is open (unresolved: open or acknowledged) [S2, local];
 - a respiratory finding was made less than 48 h ago [local].
-So it returns to 4 h only when EGRIS is below 3, no HIGH/CRIT respiratory alert is open and 48 h
+So it returns to 4 h only when EGRIS has never reached 3, no HIGH/CRIT alert is open and 48 h
 have passed since the last respiratory finding. A quiet spell never relaxes checks for a patient
 whose EGRIS is ≥ 3 or whose alert is still open.
 """
@@ -25,7 +27,7 @@ RESP_CHECK_KEY = "resp_check"  # the recurring order whose interval this module 
 RESP_CHECK_INTERVAL_MINUTES = 240  # every 4 h on a ward [S2, local]
 RESP_CHECK_TIGHT_INTERVAL_MINUTES = 120  # every 2 h [S2, S3]
 RESP_CHECK_QUIET_PERIOD = dt.timedelta(hours=48)  # back to 4 h after 48 h without a finding [local]
-_TIGHTENING_SEVERITIES = {Severity.HIGH, Severity.CRIT}  # "any HIGH/CRIT respiratory alert" [spec §2]
+_TIGHTENING_SEVERITIES = {Severity.HIGH, Severity.CRIT}  # "any HIGH alert is open" [spec §2; CRIT a fortiori]
 
 
 @dataclass(frozen=True)
@@ -37,16 +39,17 @@ class Cadence:
 def resp_check_cadence(
     *,
     egris_points: int | None,
-    open_respiratory_alert_severities: Iterable[str],
+    open_alert_severities: Iterable[str],
     last_respiratory_finding_at: dt.datetime | None,
     now: dt.datetime,
 ) -> Cadence:
-    """The resp_check interval now. ``egris_points`` is the latest EGRIS (None if not computed)."""
+    """The resp_check interval now. ``egris_points`` is the highest EGRIS on file (None if none
+    could be computed); ``open_alert_severities`` those of every unresolved alert of the workup."""
     reasons = []
     if egris_points is not None and egris_points >= EGRIS_HIGH_CARE_POINTS:
         reasons.append(f"EGRIS {egris_points} ≥ {EGRIS_HIGH_CARE_POINTS}")
-    if any(severity in _TIGHTENING_SEVERITIES for severity in open_respiratory_alert_severities):
-        reasons.append("HIGH/CRIT respiratory alert open")
+    if any(severity in _TIGHTENING_SEVERITIES for severity in open_alert_severities):
+        reasons.append("HIGH/CRIT alert open")
     if last_respiratory_finding_at is not None and now - last_respiratory_finding_at < RESP_CHECK_QUIET_PERIOD:
         reasons.append("respiratory finding in the last 48 h")
     if reasons:

@@ -1,7 +1,7 @@
 """Reads for bedside entries, alerts and the scores of spec §5 (computed from the data on file,
 never stored, so they always match it)."""
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus
-from workup.clinical import scores
+from workup.clinical import scores, signs
 from workup.clinical.cadence import Cadence, resp_check_cadence
-from workup.models import Alert, AlertCategory, NeuroAssessment, RespiratoryReading, User, VitalsEntry, Workup
+from workup.models import Alert, NeuroAssessment, RespiratoryReading, User, VitalsEntry, Workup
 from workup.models.alert import UNRESOLVED_STATUSES
 from workup.selectors import workups_visible_to
 
@@ -67,19 +67,16 @@ def last_respiratory_finding_at(*, workup: Workup) -> datetime | None:
     )
 
 
-def open_respiratory_alert_severities(*, workup: Workup) -> list[str]:
-    return list(
-        Alert.objects.filter(
-            workup=workup, category=AlertCategory.RESPIRATORY, status__in=UNRESOLVED_STATUSES
-        ).values_list("severity", flat=True)
-    )
+def open_alert_severities(*, workup: Workup) -> list[str]:
+    """Severities of the workup's unresolved alerts, every category (spec §2: any HIGH alert)."""
+    return list(Alert.objects.filter(workup=workup, status__in=UNRESOLVED_STATUSES).values_list("severity", flat=True))
 
 
 def workup_resp_cadence(*, workup: Workup, now: datetime) -> Cadence:
-    egris = workup_egris(workup=workup)
+    course = workup_egris_course(workup=workup)
     return resp_check_cadence(
-        egris_points=egris.points if egris else None,
-        open_respiratory_alert_severities=open_respiratory_alert_severities(workup=workup),
+        egris_points=course.peak.points if course.peak else None,
+        open_alert_severities=open_alert_severities(workup=workup),
         last_respiratory_finding_at=last_respiratory_finding_at(workup=workup),
         now=now,
     )
@@ -108,22 +105,71 @@ def _admission_date(workup: Workup) -> date:
     return _local_date(workup, workup.triaged_at)
 
 
-def _egris_or_none(*, workup: Workup, facial_or_bulbar: bool, mrc_sum_score: int | None):
-    if mrc_sum_score is None:
+def _triage_exam(workup: Workup) -> dict:
+    """Triage as the first exam (spec §5 v1.1). Choking and the disability score are not asked."""
+    return {
+        "taken_at": workup.triaged_at,
+        **{sign: getattr(workup, sign, None) for sign in signs.SIGNS},
+        "choking": None,
+        "gbs_disability_score": None,
+    }
+
+
+def _assessment_exam(assessment: NeuroAssessment) -> dict:
+    return {"taken_at": assessment.taken_at, **{sign: getattr(assessment, sign) for sign in signs.SIGNS}}
+
+
+def workup_sign_states(*, workup: Workup, assessments: list[NeuroAssessment] | None = None) -> list[signs.SignState]:
+    """The state of every sign after triage and after each neuro exam, oldest first."""
+    if assessments is None:
+        assessments = list(neuro_assessments_of(workup=workup))
+    return signs.sign_states([_triage_exam(workup)] + [_assessment_exam(a) for a in assessments])
+
+
+def _egris_of(workup: Workup, state: signs.SignState) -> scores.EgrisResult | None:
+    mrc = state.get("mrc_sum_score")
+    if mrc is None:
         return None
     days = scores.days_between(start=workup.onset_of_weakness_on, end=_admission_date(workup))
     if days < 0:
         return None
     return scores.egris(
-        days_onset_to_admission=days, facial_or_bulbar_weakness=facial_or_bulbar, mrc_sum_score=mrc_sum_score
+        days_onset_to_admission=days,
+        facial_or_bulbar_weakness=bool(state.facial_or_bulbar_weakness),
+        mrc_sum_score=mrc,
     )
 
 
-def workup_egris_at_triage(*, workup: Workup):
-    return _egris_or_none(
-        workup=workup,
-        facial_or_bulbar=workup.facial_weakness or workup.has_bulbar_signs,
-        mrc_sum_score=workup.mrc_sum_score,
+@dataclass(frozen=True)
+class EgrisAt:
+    result: scores.EgrisResult
+    at: datetime
+    based_on: str  # "triage" or "assessment"
+
+
+@dataclass(frozen=True)
+class EgrisCourse:
+    """Spec §5 v1.1: EGRIS is validated at admission — computed from the first complete exam
+    (``admission``); a later value (``latest``) is shown, labelled, and never relaxes the checks:
+    the cadence reads the highest value on file (``peak``)."""
+
+    admission: EgrisAt | None
+    latest: EgrisAt | None
+    peak: scores.EgrisResult | None
+
+
+def workup_egris_course(
+    *, workup: Workup, states: list[signs.SignState] | None = None, assessments: list[NeuroAssessment] | None = None
+) -> EgrisCourse:
+    values = []
+    for state in states if states is not None else workup_sign_states(workup=workup, assessments=assessments):
+        result = _egris_of(workup, state)
+        if result is not None:
+            values.append(EgrisAt(result, state.at, "triage" if state.at == workup.triaged_at else "assessment"))
+    if not values:
+        return EgrisCourse(admission=None, latest=None, peak=None)
+    return EgrisCourse(
+        admission=values[0], latest=values[-1], peak=max((v.result for v in values), key=lambda r: r.points)
     )
 
 
@@ -135,30 +181,21 @@ def _latest(assessments, attribute: str):
     return None, None
 
 
-def _egris_now(workup: Workup, assessments: list[NeuroAssessment]):
-    """EGRIS from the latest recorded inputs: each assessment that records them changes it."""
-    mrc_from, mrc = _latest(assessments, "mrc_sum_score")
-    signs_from, signs = _latest(assessments, "facial_or_bulbar_weakness")
-    if mrc_from is None and signs_from is None:
-        return workup_egris_at_triage(workup=workup), None
-    result = _egris_or_none(
-        workup=workup,
-        facial_or_bulbar=signs if signs_from is not None else (workup.facial_weakness or workup.has_bulbar_signs),
-        mrc_sum_score=mrc if mrc_from is not None else workup.mrc_sum_score,
-    )
-    latest = max((a for a in (mrc_from, signs_from) if a is not None), key=lambda a: (a.taken_at, a.pk))
-    return result, latest
-
-
-def workup_egris(*, workup: Workup):
-    assessments = list(neuro_assessments_of(workup=workup))
-    return _egris_now(workup, assessments)[0]
-
-
-def _egris_json(result, *, based_on: str, taken_at: datetime | None) -> dict | None:
-    if result is None:
+def _egris_json(value: EgrisAt | None, *, label: str = "") -> dict | None:
+    if value is None:
         return None
-    return {**asdict(result), "recommendations": list(result.recommendations), "based_on": based_on, "at": taken_at}
+    result = value.result
+    return {
+        **asdict(result),
+        "recommendations": list(result.recommendations),
+        "based_on": value.based_on,
+        "at": value.at,
+        **({"label": label} if label else {}),
+    }
+
+
+EGRIS_ADMISSION_LABEL = "admission EGRIS (validated at admission)"
+EGRIS_LATER_LABEL = "later EGRIS (not validated after admission; a lower value never relaxes checks)"
 
 
 def _order_result(workup: Workup, key: str) -> dict | None:
@@ -181,8 +218,10 @@ def workup_scores(*, workup: Workup, now: datetime) -> dict:
     admission = _admission_date(workup)
     age = scores.age_in_years(date_of_birth=workup.patient.date_of_birth, on_date=admission)
 
-    egris_now, egris_from = _egris_now(workup, assessments)
-    egris_triage = workup_egris_at_triage(workup=workup)
+    states = workup_sign_states(workup=workup, assessments=assessments)
+    latest_signs = states[-1]
+    course = workup_egris_course(workup=workup, states=states)
+    triage_egris = _egris_of(workup, states[0])
 
     chronological = sorted(assessments, key=lambda a: (a.taken_at, a.pk))
     admission_mrc = workup.mrc_sum_score
@@ -209,12 +248,11 @@ def workup_scores(*, workup: Workup, now: datetime) -> dict:
         else None
     )
 
-    disability_from, disability = _latest(assessments, "gbs_disability_score")
+    disability = latest_signs.get("gbs_disability_score")
 
     lp = workup_lp_result(workup=workup)
     ncs = _order_result(workup, "ncs_emg") or {}
-    reflexes_from, reflexes = _latest([a for a in assessments if a.reflexes], "reflexes")
-    reflexes = reflexes or workup.reflexes
+    reflexes = latest_signs.get("reflexes")
     _, bilateral_flaccid = _latest(assessments, "bilateral_flaccid_weakness")
     _, monophasic = _latest(assessments, "monophasic_course")
     _, nadir_on = _latest(assessments, "nadir_reached_on")
@@ -236,22 +274,21 @@ def workup_scores(*, workup: Workup, now: datetime) -> dict:
         csf_protein_g_per_l=lp.get("csf_protein_g_per_l"), csf_wbc_per_ul=lp.get("csf_wbc_per_ul")
     )
     cadence = workup_resp_cadence(workup=workup, now=now)
+    latest_is_admission = course.latest is not None and course.latest.at == course.admission.at
     return {
-        "egris": _egris_json(
-            egris_now,
-            based_on="assessment" if egris_from else "triage",
-            taken_at=egris_from.taken_at if egris_from else workup.triaged_at,
-        ),
-        "egris_at_triage": _egris_json(egris_triage, based_on="triage", taken_at=workup.triaged_at),
+        "egris": _egris_json(course.latest, label=EGRIS_ADMISSION_LABEL if latest_is_admission else EGRIS_LATER_LABEL),
+        "egris_admission": _egris_json(course.admission, label=EGRIS_ADMISSION_LABEL),
+        "egris_peak_points": course.peak.points if course.peak else None,
+        "egris_at_triage": _egris_json(triage_egris and EgrisAt(triage_egris, workup.triaged_at, "triage")),
         "megos_admission": asdict(megos_admission) if megos_admission else None,
         "megos_day7": {**asdict(megos_day7), "at": day7_exam.taken_at} if megos_day7 else None,
         "gbs_disability": (
             {
                 "score": disability,
                 "label": scores.gbs_disability_label(disability),
-                "at": disability_from.taken_at,
+                "at": latest_signs.recorded_at["gbs_disability_score"],
             }
-            if disability_from
+            if disability is not None
             else None
         ),
         "brighton": {

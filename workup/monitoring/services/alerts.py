@@ -17,6 +17,7 @@ from workup.models import Alert, AlertStatus, User, Workup
 from workup.models.alert import UNRESOLVED_STATUSES
 from workup.models.audit import SubjectType
 from workup.monitoring import signals
+from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.services.audit import audit_record
 
 # A HIGH or CRIT alert asks for a new level-of-care decision (spec §2: "again after every
@@ -114,7 +115,9 @@ def _fire_again(*, alert: Alert, finding: Finding, by: User | None, now: datetim
 def alerts_raise(
     *, workup: Workup, findings: list[Finding], category: str, by: User | None, now: datetime
 ) -> list[AlertChange]:
-    """Open or update one alert per finding. Call inside the transaction that stored the reading."""
+    """Open or update one alert per finding. Call inside the transaction that stored the reading;
+    the caller applies the respiratory-check cadence once it is done (spec §2: any open HIGH/CRIT
+    alert makes the checks 2-hourly), after the entry completed its own order."""
     changes = []
     needs_care_review = False
     for finding in findings:
@@ -180,6 +183,8 @@ def alert_resolve(*, alert: Alert, by: User, now: datetime, resolution: str = ""
         reason=resolution,
     )
     signals.alert_resolved.send(sender=Alert, alert=current, by=by, now=now, reason="alert resolved")
+    # The checks relax once no HIGH/CRIT alert is open (a check not yet due moves back).
+    resp_check_cadence_apply(workup=current.workup, by=by, now=now)
     current.refresh_from_db()
     return current
 

@@ -16,6 +16,7 @@ from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, VitalsEntry, Workup
 from workup.models.audit import SubjectType
 from workup.monitoring.services.alerts import AlertChange
+from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.entries import (
     OrderStillOpen,
     audit_entry_recorded,
@@ -103,6 +104,8 @@ def vitals_record(
     outcome = complete_matching_order(
         workup=workup, keys=("autonomic",), values=values, taken_at=taken_at, by=by, now=now, result=result
     )
+    # An autonomic alert is "any HIGH alert" of spec §2: it tightens the respiratory checks too.
+    resp_check_cadence_apply(workup=workup, by=by, now=now)
     return VitalsRecorded(
         vitals=entry,
         alert_changes=changes,
