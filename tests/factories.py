@@ -77,7 +77,7 @@ def triage_data(**overrides) -> dict:
     return {**data, **overrides}
 
 
-def open_workup(*, ward=None, opened_by=None, now=None, patient=None, triage=None):
+def open_workup(*, ward=None, opened_by=None, now=None, patient=None, triage=None, confirm_unusual_weight=False):
     """Open a suspected-GBS workup through the real triage service."""
     ward = ward or WardFactory()
     opened_by = opened_by or UserFactory(role=Role.PHYSICIAN, wards=[ward])
@@ -88,4 +88,5 @@ def open_workup(*, ward=None, opened_by=None, now=None, patient=None, triage=Non
         triage=triage_data(**(triage or {})),
         opened_by=opened_by,
         now=now,
+        confirm_unusual_weight=confirm_unusual_weight,
     )

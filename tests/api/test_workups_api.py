@@ -73,7 +73,8 @@ def test_triage_opens_a_workup_and_answers_with_its_detail(api, physician):
     assert body["triage"]["sensory_level"] is False  # omitted finding → the model default
     assert body["cord_red_flags"] == []
     assert body["cord_red_flag_message"] is None
-    assert body["open_alerts"] == []  # none raised yet
+    # spec §4 v1.1: facial weakness present at triage counts as new at triage
+    assert [(a["rule"], a["severity"]) for a in body["open_alerts"]] == [("facial_new", "HIGH")]
     # EGRIS at triage: onset 3 days before → 2, facial weakness → 1, MRC 44 → 1
     assert body["scores"]["egris"]["points"] == 4
     assert body["scores"]["egris"]["band"] == "intermediate"
@@ -111,7 +112,7 @@ def test_cord_red_flags_make_the_mri_stat_and_show_the_message(api):
 def test_triage_is_audited_with_the_acting_user(api, neurologist):
     body = api("neurologist").post("/api/v1/workups/", TRIAGE, format="json").json()
 
-    opened = AuditEvent.objects.get(workup_id=body["id"], action="opened")
+    opened = AuditEvent.objects.get(workup_id=body["id"], subject_type="workup", action="opened")
     assert opened.actor == neurologist
 
 

@@ -66,6 +66,12 @@ class WorkupTriageInputSerializer(StrictSerializer):
     bed = serializers.CharField(max_length=model_max_length(Workup, "bed"), required=False, allow_blank=True)
     onset_of_weakness_on = serializers.DateField(help_text="Date weakness began (YYYY-MM-DD).")
     triage = TriageFindingsInputSerializer()
+    confirm_unusual_weight = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A weight whose BMI is below 12 or above 80 kg/m² is refused as a likely mistake (kg vs lb) "
+        "unless confirmed here: every mL/kg threshold is computed from it.",
+    )
 
 
 def triage_errors_for_api(errors: dict) -> dict:

@@ -107,7 +107,13 @@ class WorkupCollectionView(GenericAPIView):
             raise PermissionDenied(f"Ward {ward.code} is not one of your wards; you may triage only on your own.")
         triage = {"bed": data.get("bed", ""), "onset_of_weakness_on": data["onset_of_weakness_on"], **data["triage"]}
         try:
-            workup = workup_open(patient_data=data["patient"], ward=ward, triage=triage, opened_by=request.user)
+            workup = workup_open(
+                patient_data=data["patient"],
+                ward=ward,
+                triage=triage,
+                opened_by=request.user,
+                confirm_unusual_weight=data["confirm_unusual_weight"],
+            )
         except InvalidInput as error:
             raise InvalidInput(triage_errors_for_api(error.errors)) from error
         now = request_now(request)

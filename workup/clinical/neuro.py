@@ -26,7 +26,8 @@ NEURO_RULES: tuple[Rule, ...] = (
         key="bulbar_new",
         message="New bulbar signs",
         conditions=(
-            # new dysphagia, choking, weak cough, dysarthria → HIGH [S1]
+            # new dysphagia, choking, weak cough, dysarthria, bulbar weakness → HIGH [S1]
+            Condition("new_bulbar_weakness", "is_true", None, S.HIGH, "[S1]", "bulbar weakness"),
             Condition("new_dysphagia", "is_true", None, S.HIGH, "[S1]", "dysphagia"),
             Condition("new_choking", "is_true", None, S.HIGH, "[S1]", "choking"),
             Condition("new_weak_cough", "is_true", None, S.HIGH, "[S1]", "weak cough"),
@@ -55,7 +56,7 @@ NEURO_RULES: tuple[Rule, ...] = (
     ),
 )
 
-BULBAR_SIGNS = ("dysphagia", "choking", "weak_cough", "dysarthria")
+BULBAR_SIGNS = ("bulbar_weakness", "dysphagia", "choking", "weak_cough", "dysarthria")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class NeuroExam:
     taken_at: dt.datetime
     mrc_sum_score: int | None = None  # 0-60
     facial_weakness: bool | None = None
+    bulbar_weakness: bool | None = None
     dysphagia: bool | None = None
     choking: bool | None = None
     weak_cough: bool | None = None

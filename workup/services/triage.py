@@ -1,6 +1,7 @@
 """Triage: a suspected-GBS triage opens a workup and instantiates its pathway of orders."""
 
 from datetime import date, datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -8,10 +9,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders.services import orders_instantiate
-from workup.clinical.ranges import MAX_AGE_YEARS
+from workup.clinical.ranges import (
+    BMI_CONFIRM_ABOVE,
+    BMI_CONFIRM_BELOW,
+    CM_PER_INCH,
+    LIKELY_INCHES_HEIGHT_CM,
+    MAX_AGE_YEARS,
+    MIN_AGE_YEARS,
+    PAEDIATRIC_MESSAGE,
+    bmi_kg_per_m2,
+)
 from workup.errors import DuplicateOpenWorkup, InvalidInput
 from workup.models import Condition, Patient, User, Ward, Workup
 from workup.models.audit import SubjectType
+from workup.monitoring.services.triage_alerts import triage_alerts_raise
 from workup.selectors import pathway_current, workup_open_for_patient
 from workup.services.audit import audit_record
 
@@ -74,6 +85,40 @@ def _date_errors(*, patient: Patient, workup: Workup, today: date) -> tuple[dict
     return patient_errors, workup_errors
 
 
+def _body_errors(*, patient: Patient, today: date, confirm_unusual_weight: bool) -> dict[str, list[str]]:
+    """Spec §3 v1.1 and issue 9 §6: adults only; a height that is really inches; a weight whose
+    BMI is implausible is used only once confirmed (every mL/kg threshold is computed from it)."""
+    dob = patient.date_of_birth
+    if not isinstance(dob, date) or dob > today:
+        return {}
+    age = _years_between(dob, today)
+    if age < MIN_AGE_YEARS:
+        return {"date_of_birth": [PAEDIATRIC_MESSAGE.format(min_age=MIN_AGE_YEARS, age=age)]}
+    height, weight = patient.height_cm, patient.weight_kg
+    if not isinstance(height, Decimal) or not isinstance(weight, Decimal):
+        return {}  # refused already by the field checks
+    if LIKELY_INCHES_HEIGHT_CM.contains(height):
+        as_cm = (height * CM_PER_INCH).quantize(Decimal("0.1"))
+        return {
+            "height_cm": [
+                f"{height} cm looks like a height in inches for a patient aged {age} ({height} in = {as_cm} cm); "
+                "give the height in centimetres."
+            ]
+        }
+    bmi = bmi_kg_per_m2(weight_kg=weight, height_cm=height)
+    if not confirm_unusual_weight and not (BMI_CONFIRM_BELOW <= bmi <= BMI_CONFIRM_ABOVE):
+        # Rounded away from the band, so that 11.98 never reads "12.0, outside 12-80".
+        shown = bmi.quantize(Decimal("0.1"), rounding=ROUND_FLOOR if bmi < BMI_CONFIRM_BELOW else ROUND_CEILING)
+        return {
+            "weight_kg": [
+                f"{weight} kg at {height} cm gives a BMI of {shown} kg/m², outside "
+                f"{BMI_CONFIRM_BELOW}-{BMI_CONFIRM_ABOVE}: check the weight (kg, not lb). If it is right, confirm it "
+                "(confirm_unusual_weight)."
+            ]
+        }
+    return {}
+
+
 def _same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -114,8 +159,12 @@ def workup_open(
     opened_by: User,
     now: datetime | None = None,
     condition: str = Condition.SUSPECTED_GBS,
+    confirm_unusual_weight: bool = False,
 ) -> Workup:
-    """Open a workup for a triaged patient and create its pathway's orders, due from ``now`` (t0).
+    """Open a workup for a triaged patient and create its pathway's orders, due from ``now`` (t0),
+    and raise the alerts its findings meet (spec §4 v1.1: findings present at triage are new).
+
+    A weight with an implausible BMI is refused unless ``confirm_unusual_weight``.
 
     Raises InvalidInput (nothing written) for bad input, DuplicateOpenWorkup when the patient
     already has an open workup for the condition, PathwayNotAvailable without a published pathway.
@@ -145,6 +194,8 @@ def workup_open(
         **workup_errors,
     }
     more_patient, more_workup = _date_errors(patient=patient, workup=workup, today=today)
+    if not patient_errors and not more_patient:
+        more_patient = _body_errors(patient=patient, today=today, confirm_unusual_weight=confirm_unusual_weight)
     patient_errors = {**more_patient, **patient_errors}
     workup_errors = {**more_workup, **workup_errors}
     if patient_errors or workup_errors:
@@ -172,6 +223,7 @@ def workup_open(
                 details={"pathway": str(pathway), "cord_red_flags": red_flags},
             )
             orders_instantiate(workup=workup, pathway=pathway, by=opened_by, stat_imaging=bool(red_flags))
+            triage_alerts_raise(workup=workup, by=opened_by, now=now)
     except IntegrityError as error:
         # Two triages of the same patient at the same moment: the partial unique constraint
         # lets only one through; the loser gets the same answer as a sequential duplicate.

@@ -100,6 +100,7 @@ def _exam(source) -> NeuroExam:
         taken_at=source.taken_at,
         mrc_sum_score=source.mrc_sum_score,
         facial_weakness=source.facial_weakness,
+        bulbar_weakness=source.bulbar_weakness,
         dysphagia=source.dysphagia,
         choking=source.choking,
         weak_cough=source.weak_cough,
@@ -108,12 +109,13 @@ def _exam(source) -> NeuroExam:
     )
 
 
-def _triage_exam(workup: Workup) -> NeuroExam:
+def neuro_exam_at_triage(workup: Workup) -> NeuroExam:
     """Triage as the first exam; choking is not asked at triage (None: not recorded)."""
     return NeuroExam(
         taken_at=workup.triaged_at,
         mrc_sum_score=workup.mrc_sum_score,
         facial_weakness=workup.facial_weakness,
+        bulbar_weakness=workup.bulbar_weakness,
         dysphagia=workup.dysphagia,
         choking=None,
         weak_cough=workup.weak_cough,
@@ -137,7 +139,7 @@ def assessment_record(
     if nadir_on is not None and not (workup.onset_of_weakness_on <= nadir_on <= timezone.localdate(now)):
         raise InvalidInput({"nadir_reached_on": ["The nadir must fall between the onset of weakness and today."]})
 
-    earlier = [_triage_exam(workup)] + [
+    earlier = [neuro_exam_at_triage(workup)] + [
         _exam(a) for a in NeuroAssessment.objects.filter(workup=workup, taken_at__lte=taken_at).order_by("taken_at")
     ]
     current = NeuroExam(taken_at=taken_at, **{k: v for k, v in values.items() if k in NeuroExam.__dataclass_fields__})
