@@ -112,6 +112,18 @@ MATRIX = {
         None,
         {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
     ),
+    "workup as FHIR, own ward": (
+        "get",
+        lambda w, o: f"/api/v1/workups/{w.pk}/fhir/",
+        None,
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "workup as FHIR, another ward": (
+        "get",
+        lambda w, o: f"/api/v1/workups/{o.pk}/fhir/",
+        None,
+        {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
     "list orders": (
         "get",
         lambda w, o: "/api/v1/orders/",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from workup.api import schema, views
+from workup.fhir import api as fhir
 from workup.monitoring.api import views as monitoring
 
 assert schema  # imported for its drf-spectacular extensions
@@ -11,6 +12,7 @@ urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token"),
     path("workups/", views.WorkupCollectionView.as_view(), name="workup-list"),
     path("workups/<int:pk>/", views.WorkupDetailView.as_view(), name="workup-detail"),
+    path("workups/<int:pk>/fhir/", fhir.WorkupFhirView.as_view(), name="workup-fhir"),
     path("workups/<int:pk>/readings/", monitoring.ReadingCollectionView.as_view(), name="workup-readings"),
     path("workups/<int:pk>/assessments/", monitoring.AssessmentCollectionView.as_view(), name="workup-assessments"),
     path("workups/<int:pk>/vitals/", monitoring.VitalsCollectionView.as_view(), name="workup-vitals"),
