@@ -171,3 +171,47 @@ def create_pathway_rows(*, pathway_model, order_template_model, definition: Path
         for position, order in enumerate(definition.orders)
     )
     return pathway
+
+
+# --- Writing pathway files (manage.py export_pathway) ---------------------------------------------
+
+
+def _plain(value):
+    """YAML-safe: tuples (frozen definitions) as lists, nested."""
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def dump_pathway(definition: PathwayDefinition) -> str:
+    """A pathway file that parse_pathway reads back to the same definition (every field written,
+    nulls included, in the order of ORDER_FIELDS)."""
+    data = {
+        "key": definition.key,
+        "version": definition.version,
+        "title": definition.title,
+        "condition": definition.condition,
+        "description": definition.description,
+        "orders": [{name: _plain(getattr(order, name)) for name in ORDER_FIELDS} for order in definition.orders],
+    }
+    header = (
+        f"# {definition.title}: exported by manage.py export_pathway. Published versions never change;\n"
+        "# to change a window, give the file a new version and load it with manage.py load_pathway FILE.\n"
+    )
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def definition_from_rows(*, pathway, order_templates) -> PathwayDefinition:
+    """The definition a published pathway was loaded from, read back from its rows."""
+    return PathwayDefinition(
+        key=pathway.key,
+        version=pathway.version,
+        title=pathway.title,
+        condition=pathway.condition,
+        description=pathway.description,
+        orders=tuple(
+            OrderDefinition(**{name: getattr(template, name) for name in ORDER_FIELDS}) for template in order_templates
+        ),
+    )

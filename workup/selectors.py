@@ -91,3 +91,15 @@ def workup_detail(*, user: User, now: datetime) -> QuerySet[Workup]:
             to_attr="unresolved_alerts",
         ),
     )
+
+
+def pathway_definition(*, key: str, version: int | None = None):
+    """A published pathway version (default: the newest) as the definition it was loaded from."""
+    from workup.pathway_files import definition_from_rows  # pathway_files imports models only
+
+    published = PathwayTemplate.objects.filter(key=key, published=True)
+    pathway = published.filter(version=version).first() if version is not None else published.first()
+    if pathway is None:
+        which = f"{key} v{version}" if version is not None else key
+        raise PathwayNotAvailable(f"No published pathway '{which}'.")
+    return definition_from_rows(pathway=pathway, order_templates=pathway.order_templates.order_by("position"))

@@ -1,0 +1,86 @@
+"""manage.py export_pathway: YAML that load_pathway reads back unchanged (every shipped pathway
+round-trips), and a FHIR PlanDefinition with ActivityDefinitions that validate as R4B."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.fhir.conftest import validate_r4b
+from workup.pathway_files import PATHWAYS_DIR, parse_pathway, read_pathway_file
+from workup.services.pathways import pathway_publish
+
+pytestmark = pytest.mark.django_db
+
+SHIPPED = sorted(PATHWAYS_DIR.glob("*.yaml"))
+
+
+def export(*args) -> str:
+    out = io.StringIO()
+    call_command("export_pathway", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_every_shipped_pathway_round_trips_through_yaml(path, tmp_path):
+    # given: the pathway as the migrations published it
+    shipped = read_pathway_file(path)
+
+    # when: exported and read back
+    text = export(shipped.key, "--version", str(shipped.version))
+
+    # then: the same definition, and load_pathway sees nothing new to publish
+    assert parse_pathway(text) == shipped
+    exported = tmp_path / path.name
+    exported.write_text(text, encoding="utf-8")
+    pathway, created = pathway_publish(path=exported)
+    assert (pathway.key, pathway.version, created) == (shipped.key, shipped.version, False)
+    call_command("load_pathway", str(exported), stdout=io.StringIO())
+
+
+def test_without_a_version_the_newest_is_exported_and_to_a_file(tmp_path):
+    target = tmp_path / "out.yaml"
+    call_command("export_pathway", "suspected-gbs", "--output", str(target))
+    assert parse_pathway(target.read_text()).key == "suspected-gbs"
+
+
+def test_an_unknown_pathway_or_version_is_a_clear_error():
+    with pytest.raises(CommandError, match="No published pathway 'nope'"):
+        export("nope")
+    with pytest.raises(CommandError, match="No published pathway 'suspected-gbs v99'"):
+        export("suspected-gbs", "--version", "99")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_the_fhir_export_is_a_plan_definition_with_activity_definitions(path):
+    shipped = read_pathway_file(path)
+    bundle = json.loads(export(shipped.key, "--format", "fhir"))
+
+    validate_r4b(bundle)
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    for resource in resources:
+        validate_r4b(resource)
+    plan, *activities = resources
+    assert plan["resourceType"] == "PlanDefinition"
+    assert plan["version"] == str(shipped.version)
+    assert [a["resourceType"] for a in activities] == ["ActivityDefinition"] * len(shipped.orders)
+    # Each action points at its ActivityDefinition by canonical URL and version.
+    canonicals = {f"{a['url']}|{a['version']}" for a in activities}
+    assert {action["definitionCanonical"] for action in plan["action"]} == canonicals
+
+
+def test_plan_definition_timing_recurrence_and_stat_window():
+    bundle = json.loads(export("suspected-gbs", "--version", "1", "--format", "fhir"))
+    plan = bundle["entry"][0]["resource"]
+    actions = {a["id"].replace("-", "_"): a for a in plan["action"]}
+    assert actions["resp_baseline"]["timingDuration"] == {
+        "value": 30, "unit": "min", "system": "http://unitsofmeasure.org", "code": "min"
+    }  # fmt: skip
+    assert "timingDuration" not in actions["resp_check"]
+    assert actions["resp_check"]["relatedAction"][0]["actionId"] == "resp-baseline"
+    assert actions["mri_spine"]["extension"][0]["valueDuration"]["value"] == 240
+    activities = {e["resource"]["name"]: e["resource"] for e in bundle["entry"][1:]}
+    assert activities["resp_check"]["timingTiming"]["repeat"] == {"frequency": 1, "period": 240, "periodUnit": "min"}
+    assert activities["mri_spine"]["relatedArtifact"][0]["display"].startswith("24 h; 4 h (STAT)")
