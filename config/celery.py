@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+import ops.celery_logging  # noqa: F401  (JSON worker logs with the task id on every line)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("workup")

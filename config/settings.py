@@ -43,9 +43,14 @@ INSTALLED_APPS = [
     "workup",
     "orders",
     "notifications",
+    "django_prometheus",  # issue 13: request metrics (see "Operations" below)
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Issue 13: request metrics around everything, then a request id on every log line.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -56,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "workup.web.middleware.IdleSessionMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # issue 13: last, pairs with Before
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -252,15 +258,6 @@ from config.beat import BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
-# --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
-
 # --- Security for deployments ------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
@@ -293,3 +290,28 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+
+# --- Operations (issue 13): metrics and structured logs -------------------------------------------
+# docs/deployment.md ("Watching it") and docs/configuration.md. GET /metrics answers a request
+# that carries "Authorization: Bearer $METRICS_TOKEN" or comes from METRICS_ALLOWED_NETWORKS
+# (CIDRs, e.g. 10.1.2.0/24 for the Prometheus host). Neither set: 403 for everyone. Do not list
+# the address of a reverse proxy in front of the app: every request would come from it.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", default=[])
+# JSON lines (default; one object per line with request_id or task_id) or console (readable).
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"structured": {"()": "ops.logging.formatter", "log_format": LOG_FORMAT}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # With DEBUG=true Django logs every SQL query with its parameters, which include patient
+        # names and MRNs: never below INFO, whatever LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
+    },
+}
+# Celery logs through LOGGING (ops.celery_logging) instead of replacing the root logger.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from ops.metrics import metrics_view
 from workup.api.views import HealthView
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("healthz", HealthView.as_view(), name="healthz"),
+    # Prometheus (issue 13): token or network protected, see ops.metrics.
+    path("metrics", metrics_view, name="metrics"),
     # The ward web app (issue 6): session sign-in, pages and htmx partials.
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,3 +1,4 @@
+from notifications.models.auditor import AuditorRun
 from notifications.models.escalation import (
     Escalation,
     EscalationLevel,
@@ -9,6 +10,7 @@ from notifications.models.escalation import (
 from notifications.models.notification import Channel, DeliveryAttempt, Notification, NotificationStatus
 
 __all__ = [
+    "AuditorRun",
     "Channel",
     "DeliveryAttempt",
     "Escalation",

@@ -3,11 +3,14 @@ moving whatever happened to broker messages. The database is the source of truth
 
 from datetime import datetime
 
+from django.db.models import F
+
 from notifications import dispatch
-from notifications.models import Notification
+from notifications.models import AuditorRun, Notification
 from notifications.selectors import escalations_needing_a_timer, notifications_stuck
 
 BATCH_SIZE = 500
+AUDITOR_NAME = "escalation-audit"
 
 
 def escalation_audit(*, now: datetime) -> dict:
@@ -22,4 +25,18 @@ def escalation_audit(*, now: datetime) -> dict:
             resent += 1
             # Not again before another grace period: one re-send per period, however long the outage.
             Notification.objects.filter(pk=notification.pk, next_attempt_at__lt=now).update(next_attempt_at=now)
+    _record_run(now=now, armed=armed, resent=resent)
     return {"timers_armed": armed, "notifications_resent": resent}
+
+
+def _record_run(*, now: datetime, armed: int, resent: int) -> None:
+    """For /metrics: when the auditor last ran and how many rows it re-armed (it runs in a worker)."""
+    AuditorRun.objects.get_or_create(name=AUDITOR_NAME, defaults={"last_run_at": now})
+    AuditorRun.objects.filter(name=AUDITOR_NAME).update(
+        last_run_at=now,
+        last_timers_armed=armed,
+        last_notifications_resent=resent,
+        runs_total=F("runs_total") + 1,
+        timers_armed_total=F("timers_armed_total") + armed,
+        notifications_resent_total=F("notifications_resent_total") + resent,
+    )

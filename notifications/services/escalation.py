@@ -6,6 +6,7 @@ replaces the token, so a duplicate or superseded message finds a mismatch and do
 Side effects (the next timer, deliveries) are published after commit.
 """
 
+import logging
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -35,6 +36,8 @@ from workup.models.audit import SubjectType as AuditSubject
 from workup.models.pathway import OrderCategory
 from workup.monitoring.services.alerts import alert_reopen_after_ack_timeout
 from workup.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
 
 ORDER_POLICY_KEY = "order-overdue"
 
@@ -214,6 +217,17 @@ def _fire_next_level(escalation: Escalation, *, now: datetime) -> list[Notificat
         notifications = notifications_for_step(escalation=escalation, level=level, now=now)
         if notifications:
             _log(escalation, "fired", at=now, level=level["level"], scheduled_at=scheduled_at)
+            # Ids and counts only: never the patient (ops.logging).
+            logger.info(
+                "escalation fired",
+                extra={
+                    "escalation_id": escalation.pk,
+                    "workup_id": escalation.workup_id,
+                    "subject": escalation.subject_kind,
+                    "escalation_level": level["level"],
+                    "notifications": len(notifications),
+                },
+            )
         else:
             _log(
                 escalation,

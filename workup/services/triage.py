@@ -1,5 +1,6 @@
 """Triage: a suspected-GBS triage opens a workup and instantiates its pathway of orders."""
 
+import logging
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
@@ -25,6 +26,8 @@ from workup.models.audit import SubjectType
 from workup.monitoring.services.triage_alerts import triage_alerts_raise
 from workup.selectors import pathway_current, workup_open_for_patient
 from workup.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
 
 PATHWAY_KEY_BY_CONDITION = {Condition.SUSPECTED_GBS: "suspected-gbs"}
 
@@ -224,6 +227,11 @@ def workup_open(
             )
             orders_instantiate(workup=workup, pathway=pathway, by=opened_by, stat_imaging=bool(red_flags))
             triage_alerts_raise(workup=workup, by=opened_by, now=now)
+            # Ids and the ward code only: never the patient's name, date of birth or MRN.
+            logger.info(
+                "workup opened",
+                extra={"workup_id": workup.pk, "ward": ward.code, "pathway": str(pathway), "cord_red_flags": red_flags},
+            )
     except IntegrityError as error:
         # Two triages of the same patient at the same moment: the partial unique constraint
         # lets only one through; the loser gets the same answer as a sequential duplicate.
