@@ -88,6 +88,9 @@ class Order(models.Model):
     # its due window, and so its escalation steps (spec §6), count from here.
     ordered_at = models.DateTimeField()
     due_at = models.DateTimeField()
+    # Set when the pathway escalates the order before it is due (template
+    # escalation_start_offset_minutes): its escalation climbs from here instead of from due_at.
+    escalates_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic-concurrency counter.")
 
     result = models.TextField(blank=True)
@@ -141,6 +144,11 @@ class Order(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def escalation_starts_at(self):
+        """Where the escalation climb starts: due time, or earlier when the pathway says so."""
+        return min(self.escalates_at, self.due_at) if self.escalates_at else self.due_at
 
     @property
     def window_minutes(self) -> int:

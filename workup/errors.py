@@ -36,12 +36,12 @@ class StaleVersion(DomainError):
 
 
 class DuplicateOpenWorkup(DomainError):
-    def __init__(self, *, mrn: str, workup_id: int) -> None:
+    def __init__(self, *, mrn: str, workup_id: int, condition_label: str = "suspected-GBS") -> None:
         self.mrn = mrn
         self.workup_id = workup_id
         super().__init__(
-            f"Patient {mrn} already has an open suspected-GBS workup (#{workup_id}); "
-            "continue that one or close it first."
+            f"Patient {mrn} already has an open {condition_label} workup (#{workup_id}); "
+            "continue that one (switch its pathway if another condition is suspected) or close it first."
         )
 
 

@@ -34,6 +34,7 @@ ORDER_FIELDS = (
     "recurs_as",
     "source",
     "completed_by",
+    "escalation_start_offset_minutes",
 )
 _ORDER_KEYS = set(ORDER_FIELDS)
 
@@ -55,6 +56,9 @@ class OrderDefinition:
     recurs_as: str
     source: str
     completed_by: dict | None = None  # orders.completion: what a bedside entry must hold to complete it
+    # Escalation starts this long after the order is placed instead of at its due time (issue 13:
+    # "STAT MRI due in 4 h, escalating from 1 h"). None: at the due time, as spec §6.
+    escalation_start_offset_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,16 @@ def _minutes(raw: dict, name: str, where: str) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise PathwayFileError(f"{where}: {name} must be a whole number of minutes ≥ 0, got {value!r}.")
     return value
+
+
+def _escalation_start(raw: dict, where: str) -> int | None:
+    offset = _minutes(raw, "escalation_start_offset_minutes", where)
+    due = raw.get("due_offset_minutes")
+    if offset is not None and isinstance(due, int) and offset > due:
+        raise PathwayFileError(
+            f"{where}: escalation_start_offset_minutes ({offset}) must not be after due_offset_minutes ({due})."
+        )
+    return offset
 
 
 def _order(raw: object, index: int) -> OrderDefinition:
@@ -110,6 +124,7 @@ def _order(raw: object, index: int) -> OrderDefinition:
         recurs_as=str(raw.get("recurs_as") or ""),
         source=str(raw.get("source") or ""),
         completed_by=completed_by.as_data() if completed_by else None,
+        escalation_start_offset_minutes=_escalation_start(raw, where),
     )
 
 

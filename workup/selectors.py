@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from orders.models import OPEN_STATUSES, Order, OrderSeries, OrderStatus
 from workup.errors import PathwayNotAvailable
-from workup.models import Alert, PathwayTemplate, User, Ward, Workup
+from workup.models import Alert, Condition, PathwayTemplate, User, Ward, Workup
 from workup.models.alert import UNRESOLVED_STATUSES
 from workup.roles import WARD_SPANNING_ROLES
 
@@ -37,8 +37,9 @@ def pathway_current(*, key: str) -> PathwayTemplate:
     return pathway
 
 
-def workup_open_for_patient(*, patient_id: int, condition: str) -> Workup | None:
-    return Workup.objects.filter(patient_id=patient_id, condition=condition, status="open").first()
+def workup_open_for_patient(*, patient_id: int) -> Workup | None:
+    """The patient's open workup, whatever its condition: there is at most one."""
+    return Workup.objects.filter(patient_id=patient_id, status="open").first()
 
 
 def _order_count(orders: QuerySet) -> Coalesce:
@@ -103,3 +104,20 @@ def pathway_definition(*, key: str, version: int | None = None):
         which = f"{key} v{version}" if version is not None else key
         raise PathwayNotAvailable(f"No published pathway '{which}'.")
     return definition_from_rows(pathway=pathway, order_templates=pathway.order_templates.order_by("position"))
+
+
+def pathway_offer(workup: Workup) -> dict | None:
+    """A cord red flag on an open suspected-GBS workup offers the cervical cord lesion pathway
+    (issue 13); the clinician decides (workup.services.pathway_switch)."""
+    if workup.status != "open" or workup.condition != Condition.SUSPECTED_GBS or not workup.cord_red_flags:
+        return None
+    flags = ", ".join(flag.replace("_", " ") for flag in workup.cord_red_flags)
+    return {
+        "condition": Condition.SUSPECTED_CORD_LESION.value,
+        "title": Condition.SUSPECTED_CORD_LESION.label,
+        "message": (
+            f"Cord red flag at triage ({flags}): consider switching to the suspected cervical cord lesion "
+            "pathway (STAT whole-spine MRI, spinal team, bladder scan, 2-hourly neuro checks). "
+            "Completed work is kept; open orders are withdrawn with your reason."
+        ),
+    }

@@ -103,7 +103,8 @@ def alert_policy(*, severity: str) -> EscalationPolicy:
 
 
 def escalations_start_for_orders(*, orders: Iterable[Order], now: datetime) -> list[Escalation]:
-    """Start the climb of each order from its due time (level 0 fires when it falls due)."""
+    """Start the climb of each order from its due time (level 0 fires when it falls due), or from
+    the earlier time its pathway gives (Order.escalates_at: "due in 4 h, escalating from 1 h")."""
     orders = list(orders)
     if not orders:
         return []
@@ -111,7 +112,7 @@ def escalations_start_for_orders(*, orders: Iterable[Order], now: datetime) -> l
     escalations = []
     for order in orders:
         first = level_fires_at(
-            reference_at=order.due_at, window_minutes=order.window_minutes, level=snapshot["levels"][0]
+            reference_at=order.escalation_starts_at, window_minutes=order.window_minutes, level=snapshot["levels"][0]
         )
         escalations.append(
             Escalation(
@@ -119,7 +120,7 @@ def escalations_start_for_orders(*, orders: Iterable[Order], now: datetime) -> l
                 order=order,
                 workup_id=order.workup_id,
                 policy_snapshot=snapshot,
-                reference_at=order.due_at,
+                reference_at=order.escalation_starts_at,
                 window_minutes=order.window_minutes,
                 next_level=0,
                 next_step_at=first,
@@ -394,7 +395,7 @@ def escalation_restart_for_order(*, order: Order, now: datetime) -> Escalation:
     escalation = Escalation.objects.select_for_update().filter(order=order).first()
     if escalation is None:
         return escalations_start_for_orders(orders=[order], now=now)[0]
-    escalation.reference_at = order.due_at
+    escalation.reference_at = order.escalation_starts_at
     escalation.window_minutes = order.window_minutes
     escalation.status = EscalationStatus.ACTIVE
     escalation.next_level = 0

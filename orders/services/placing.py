@@ -5,9 +5,10 @@ placed order is audited and its escalation starts (orders.signals.orders_placed)
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count, F
 
 from orders import signals
-from orders.models import OPEN_STATUSES, Order, OrderSeries, OrderStatus
+from orders.models import OPEN_STATUSES, Order, OrderSeries, OrderStatus, SeriesStatus
 from orders.selectors import order_template_for
 from orders.services.rescheduling import order_reschedule
 from workup.models import OrderTemplate, PathwayTemplate, User, Workup, WorkupStatus
@@ -43,7 +44,11 @@ def _order_from_template(
     title: str = "",
     details: dict | None = None,
 ) -> Order:
+    offset = template.escalation_start_offset_minutes
     return Order(
+        # The pathway may start the order's escalation before it is due ("due in 4 h, escalating
+        # from 1 h"); null: from the due time (spec §6).
+        escalates_at=ordered_at + timedelta(minutes=offset) if offset is not None else None,
         workup=workup,
         key=template.key,
         title=title or template.title,
@@ -80,22 +85,41 @@ def _audit_created(orders: list[Order], *, by: User | None, now: datetime, detai
     )
 
 
-def orders_instantiate(*, workup: Workup, pathway: PathwayTemplate, by: User, stat_imaging: bool) -> list[Order]:
+def _series_for(*, workup: Workup, keys: set[str], by: User | None, now: datetime) -> dict[str, OrderSeries]:
+    """The series a pathway's recurring orders belong to. A workup switching back onto a pathway
+    (workup.services.pathway_switch) finds its earlier series stopped: they are resumed."""
+    existing = {s.key: s for s in OrderSeries.objects.filter(workup=workup, key__in=keys)}
+    stopped = [s.pk for s in existing.values() if s.status != SeriesStatus.ACTIVE]
+    if stopped:
+        OrderSeries.objects.filter(pk__in=stopped).update(
+            status=SeriesStatus.ACTIVE, resumed_at=now, resumed_by=by, version=F("version") + 1
+        )
+    created = OrderSeries.objects.bulk_create(
+        OrderSeries(workup=workup, key=key, title=SERIES_TITLES.get(key, key.replace("_", " ")))
+        for key in sorted(keys - existing.keys())
+    )
+    return {**existing, **{s.key: s for s in created}}
+
+
+def orders_instantiate(
+    *, workup: Workup, pathway: PathwayTemplate, by: User, stat_imaging: bool, start_at: datetime | None = None
+) -> list[Order]:
     """Create the orders a pathway opens at triage, due relative to the triage time (t0), and the
-    series its recurring orders belong to.
+    series its recurring orders belong to. ``start_at``: a running workup switches onto the
+    pathway, its orders are due from then and numbered on from any earlier ones of the same key.
 
     Templates without a due offset are follow-ups only (resp_check follows resp_baseline).
     With cord red flags (stat_imaging) a template's STAT window and priority apply.
     """
     templates = list(pathway.order_templates.all())
     series_keys = {key for key in (series_key_of(t) for t in templates if t.due_offset_minutes is not None) if key}
-    series = {
-        s.key: s
-        for s in OrderSeries.objects.bulk_create(
-            OrderSeries(workup=workup, key=key, title=SERIES_TITLES.get(key, key.replace("_", " ")))
-            for key in sorted(series_keys)
-        )
-    }
+    earlier = (
+        dict(Order.objects.filter(workup=workup).values("key").annotate(n=Count("id")).values_list("key", "n"))
+        if start_at is not None
+        else {}
+    )
+    start_at = start_at or workup.triaged_at
+    series = _series_for(workup=workup, keys=series_keys, by=by, now=start_at)
     orders = []
     for template in templates:
         if template.due_offset_minutes is None:
@@ -103,18 +127,18 @@ def orders_instantiate(*, workup: Workup, pathway: PathwayTemplate, by: User, st
         order = _order_from_template(
             workup=workup,
             template=template,
-            ordered_at=workup.triaged_at,
-            due_at=workup.triaged_at + timedelta(minutes=template.due_offset_minutes),
-            occurrence=1,
+            ordered_at=start_at,
+            due_at=start_at + timedelta(minutes=template.due_offset_minutes),
+            occurrence=earlier.get(template.key, 0) + 1,
             series=series.get(series_key_of(template)),
         )
         if stat_imaging and template.stat_due_offset_minutes is not None:
-            order.due_at = workup.triaged_at + timedelta(minutes=template.stat_due_offset_minutes)
+            order.due_at = start_at + timedelta(minutes=template.stat_due_offset_minutes)
             order.priority = Priority.STAT
         orders.append(order)
     created = Order.objects.bulk_create(orders)
-    _audit_created(created, by=by, now=workup.triaged_at)
-    signals.orders_placed.send(sender=Order, orders=created, now=workup.triaged_at)
+    _audit_created(created, by=by, now=start_at)
+    signals.orders_placed.send(sender=Order, orders=created, now=start_at)
     return created
 
 

@@ -124,6 +124,18 @@ MATRIX = {
         None,
         {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
     ),
+    "switch pathway, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{w.pk}/switch-pathway/",
+        lambda w, o: {"condition": "suspected_cord_lesion", "reason": "Sensory level at T4"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 200, NEURO: 200, ADMIN: 403},
+    ),
+    "switch pathway, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{o.pk}/switch-pathway/",
+        lambda w, o: {"condition": "suspected_cord_lesion", "reason": "Sensory level at T4"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 403},
+    ),
     "list orders": (
         "get",
         lambda w, o: "/api/v1/orders/",

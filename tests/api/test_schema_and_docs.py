@@ -13,6 +13,7 @@ API_PATHS = {
     "/api/v1/workups/": {"get", "post"},
     "/api/v1/workups/{id}/": {"get"},
     "/api/v1/workups/{id}/fhir/": {"get"},
+    "/api/v1/workups/{id}/switch-pathway/": {"post"},
     "/api/v1/orders/": {"get"},
     "/api/v1/orders/{id}/": {"get"},
     "/api/v1/orders/{id}/start/": {"post"},

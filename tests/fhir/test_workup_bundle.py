@@ -52,10 +52,9 @@ def _bedside(workup, user, clock, n=1):
 def test_the_bundle_and_every_resource_in_it_validate_as_r4b(api, workup, users, clock):
     # given: a workup with orders in every state, bedside entries, scores and an open alert
     physician = users["physician"]
-    orders = list(workup.orders.order_by("id"))
-    order_start(order=orders[0], by=users["nurse"])
-    order_complete(order=orders[1], by=users["nurse"], result="done")
-    order_cancel(order=orders[2], by=physician, reason="ordered twice")
+    order_start(order=workup.orders.get(key="mri_spine"), by=users["nurse"])
+    order_complete(order=workup.orders.get(key="labs"), by=users["nurse"], result="done")
+    order_cancel(order=workup.orders.get(key="lp"), by=physician, reason="ordered twice")
     _bedside(workup, users["nurse"], clock)
 
     # when
@@ -92,12 +91,14 @@ def test_patient_and_encounter(api, workup):
     assert encounter["subject"] == {"reference": f"Patient/{patient['id']}"}
     assert encounter["period"]["start"] == T0.isoformat()
     (careplan,) = kinds["CarePlan"]
-    assert careplan["instantiatesCanonical"][0].endswith("/fhir/PlanDefinition/suspected-gbs|1")
+    pathway = workup.pathway
+    assert careplan["instantiatesCanonical"][0].endswith(f"/fhir/PlanDefinition/suspected-gbs|{pathway.version}")
     assert len(careplan["activity"]) == workup.orders.count()
 
 
 def test_task_status_follows_the_order_state_machine_and_due_is_the_restriction_end(api, workup, users):
-    orders = list(workup.orders.order_by("id"))
+    # orders completed by hand (not by a bedside entry), one per state
+    orders = [workup.orders.get(key=key) for key in ("mri_spine", "labs", "lp", "ncs_emg", "admission")]
     order_start(order=orders[0], by=users["nurse"])
     order_complete(order=orders[1], by=users["nurse"], result="FVC 3.1 L")
     order_cancel(order=orders[2], by=users["physician"], reason="ordered twice")
@@ -192,8 +193,9 @@ def test_the_query_count_does_not_grow_with_orders_and_readings(api, workup, use
     with CaptureQueriesContext(connection) as one:
         _bundle(client, workup)
     _bedside(workup, users["nurse"], clock, n=19)
-    for order in list(workup.orders.filter(status="pending"))[:8]:
-        order_complete(order=order, by=users["nurse"], result="done")
+    for key in ("labs", "level_of_care", "admission", "lp"):
+        order_complete(order=workup.orders.get(key=key), by=users["nurse"], result="done")
+    # each reading completes the open respiratory check and places the next one
     assert workup.orders.count() >= 20
     with CaptureQueriesContext(connection) as twenty:
         _bundle(client, workup)

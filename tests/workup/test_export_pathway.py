@@ -56,7 +56,7 @@ def test_an_unknown_pathway_or_version_is_a_clear_error():
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
 def test_the_fhir_export_is_a_plan_definition_with_activity_definitions(path):
     shipped = read_pathway_file(path)
-    bundle = json.loads(export(shipped.key, "--format", "fhir"))
+    bundle = json.loads(export(shipped.key, "--version", str(shipped.version), "--format", "fhir"))
 
     validate_r4b(bundle)
     resources = [entry["resource"] for entry in bundle["entry"]]

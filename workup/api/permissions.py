@@ -28,6 +28,7 @@ class Operation(StrEnum):
     ALERT_ACKNOWLEDGE = "acknowledge alerts"
     ALERT_RESOLVE = "resolve alerts"
     SERIES_STOP = "stop or resume recurring series"
+    PATHWAY_SWITCH = "switch a workup's pathway"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -48,6 +49,8 @@ ALLOWED_ROLES: dict[Operation, frozenset[Role]] = {
     Operation.ORDER_CANCEL: _PRESCRIBERS,
     # Spec §2 v1.1: only a physician or neurologist ends (or restarts) a recurring series of checks.
     Operation.SERIES_STOP: frozenset({Role.PHYSICIAN, Role.NEUROLOGIST}),
+    # Changing the suspected condition is a medical decision (issue 13): physicians and neurologists.
+    Operation.PATHWAY_SWITCH: frozenset({Role.PHYSICIAN, Role.NEUROLOGIST}),
     # The issue gives admins the dashboard across wards. Charge nurses are escalation level 1 and
     # physicians/neurologists levels 2-3 (spec §6), so they see it for their own wards; a ward
     # nurse works from the workup page and gets 403.

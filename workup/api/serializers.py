@@ -1,5 +1,6 @@
 """Workup serializers: input (triage, token request) and output (list row, detail) kept apart."""
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -14,8 +15,9 @@ from workup.api.strict import (
     model_range,
 )
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
-from workup.models import Alert, PathwayTemplate, Patient, Sex, Ward, Workup
+from workup.models import Alert, Condition, PathwayTemplate, Patient, Sex, Ward, Workup
 from workup.monitoring.selectors import workup_scores
+from workup.selectors import pathway_offer
 from workup.services.triage import TRIAGE_FINDING_FIELDS
 
 # --- Input ------------------------------------------------------------------------------------
@@ -65,12 +67,26 @@ class WorkupTriageInputSerializer(StrictSerializer):
     ward = WardCodeField(slug_field="code", queryset=Ward.objects.all(), help_text="Ward code.")
     bed = serializers.CharField(max_length=model_max_length(Workup, "bed"), required=False, allow_blank=True)
     onset_of_weakness_on = serializers.DateField(help_text="Date weakness began (YYYY-MM-DD).")
+    condition = serializers.ChoiceField(
+        choices=Condition.choices,
+        default=Condition.SUSPECTED_GBS,
+        help_text="The suspected condition: which pathway opens. Default suspected_gbs.",
+    )
     triage = TriageFindingsInputSerializer()
     confirm_unusual_weight = serializers.BooleanField(
         required=False,
         default=False,
         help_text="A weight whose BMI is below 12 or above 80 kg/m² is refused as a likely mistake (kg vs lb) "
         "unless confirmed here: every mL/kg threshold is computed from it.",
+    )
+
+
+@extend_schema_serializer(component_name="PathwaySwitch")
+class PathwaySwitchInputSerializer(StrictSerializer):
+    condition = serializers.ChoiceField(choices=Condition.choices, help_text="The condition whose pathway to follow.")
+    reason = serializers.CharField(max_length=1000, help_text="Why: kept on the audit trail and every withdrawn order.")
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The workup version you read; a stale one gets 409."
     )
 
 
@@ -191,6 +207,10 @@ class WorkupDetailSerializer(WorkupListSerializer):
     cord_red_flag_message = serializers.SerializerMethodField(
         help_text="Shown when any cord red flag is present; null otherwise."
     )
+    pathway_offer = serializers.SerializerMethodField(
+        help_text="On an open suspected-GBS workup with a cord red flag: the suspected cervical cord lesion "
+        "pathway offered in its place (condition, title, message, switch_url); null otherwise."
+    )
     orders = OrderSummarySerializer(many=True, read_only=True)
     series = OrderSeriesSerializer(
         many=True,
@@ -216,6 +236,7 @@ class WorkupDetailSerializer(WorkupListSerializer):
             "onset_of_weakness_on",
             "triage",
             "cord_red_flag_message",
+            "pathway_offer",
             "close_reason",
             "orders",
             "series",
@@ -226,6 +247,13 @@ class WorkupDetailSerializer(WorkupListSerializer):
 
     def get_cord_red_flag_message(self, workup: Workup) -> str | None:
         return CONSIDER_CORD_LESION_MESSAGE if workup.cord_red_flags else None
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_pathway_offer(self, workup: Workup) -> dict | None:
+        offer = pathway_offer(workup)
+        if offer is None:
+            return None
+        return {**offer, "switch_url": reverse("workup_api:workup-switch-pathway", kwargs={"pk": workup.pk})}
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_scores(self, workup: Workup) -> dict:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token"),
     path("workups/", views.WorkupCollectionView.as_view(), name="workup-list"),
     path("workups/<int:pk>/", views.WorkupDetailView.as_view(), name="workup-detail"),
+    path("workups/<int:pk>/switch-pathway/", views.WorkupSwitchPathwayView.as_view(), name="workup-switch-pathway"),
     path("workups/<int:pk>/fhir/", fhir.WorkupFhirView.as_view(), name="workup-fhir"),
     path("workups/<int:pk>/readings/", monitoring.ReadingCollectionView.as_view(), name="workup-readings"),
     path("workups/<int:pk>/assessments/", monitoring.AssessmentCollectionView.as_view(), name="workup-assessments"),

@@ -14,6 +14,7 @@ from workup.api.clock import request_now
 from workup.api.filters import WorkupFilter
 from workup.api.permissions import Operation, RolePermission, user_may_open_workup_on
 from workup.api.serializers import (
+    PathwaySwitchInputSerializer,
     TokenObtainInputSerializer,
     TokenSerializer,
     WorkupDetailSerializer,
@@ -27,6 +28,7 @@ from workup.health import broker_reachable, database_reachable
 from workup.models import Workup
 from workup.selectors import workup_detail, workup_list
 from workup.services.api_tokens import api_token_obtain
+from workup.services.pathway_switch import workup_switch_pathway
 from workup.services.triage import workup_open
 
 ERRORS_400 = OpenApiResponse(description="Invalid input: a map of field → messages (nested for nested input).")
@@ -98,7 +100,7 @@ class WorkupCollectionView(GenericAPIView):
             409: OpenApiResponse(description="The patient already has an open workup (code duplicate_open_workup)."),
             503: OpenApiResponse(description="No published pathway (code pathway_not_available)."),
         },
-        summary="Triage a patient: open a suspected-GBS workup and its orders",
+        summary="Triage a patient: open a workup (suspected GBS or cervical cord lesion) and its orders",
     )
     def post(self, request):
         data = validated(WorkupTriageInputSerializer, request.data)
@@ -113,6 +115,7 @@ class WorkupCollectionView(GenericAPIView):
                 triage=triage,
                 opened_by=request.user,
                 confirm_unusual_weight=data["confirm_unusual_weight"],
+                condition=data["condition"],
             )
         except InvalidInput as error:
             raise InvalidInput(triage_errors_for_api(error.errors)) from error
@@ -139,6 +142,46 @@ class WorkupDetailView(GenericAPIView):
     def get(self, request, pk: int):
         workup = self.get_object()
         return Response(WorkupDetailSerializer(workup, context={"now": request_now(request)}).data)
+
+
+class WorkupSwitchPathwayView(GenericAPIView):
+    permission_classes = [IsAuthenticated, RolePermission]
+    operations = {"POST": Operation.PATHWAY_SWITCH}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Workup.objects.none()
+        return workup_detail(user=self.request.user, now=request_now(self.request))
+
+    @extend_schema(
+        operation_id="workups_switch_pathway",
+        tags=["workups"],
+        request=PathwaySwitchInputSerializer,
+        responses={
+            200: WorkupDetailSerializer,
+            400: ERRORS_400,
+            401: ERROR_401,
+            403: ERROR_403,
+            404: ERROR_404,
+            409: OpenApiResponse(description="Stale version, or the workup is closed."),
+        },
+        summary="Switch a running workup to another condition's pathway (physicians and neurologists; reason "
+        "required): completed orders are kept, open ones withdrawn with the reason, the new orders due from now",
+    )
+    def post(self, request, pk: int):
+        workup = self.get_object()
+        data = validated(PathwaySwitchInputSerializer, request.data)
+        now = request_now(request)
+        workup_switch_pathway(
+            workup=workup,
+            condition=data["condition"],
+            by=request.user,
+            reason=data["reason"],
+            version=data.get("version"),
+            now=now,
+        )
+        workup = workup_detail(user=request.user, now=now).get(pk=workup.pk)
+        return Response(WorkupDetailSerializer(workup, context={"now": now}).data)
 
 
 _HEALTH = inline_serializer(

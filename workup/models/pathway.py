@@ -62,6 +62,9 @@ class OrderTemplate(models.Model):
     # {"any_of": ["fvc_ml", "nif_cm_h2o"]} or {"all_of": ["systolic_bp_mm_hg", ...]}. Null: no
     # bedside entry completes it (it is completed by hand, with a result).
     completed_by = models.JSONField(null=True, blank=True)
+    # Escalation of the order starts this many minutes after it is placed instead of at its due
+    # time (a STAT MRI due in 4 h that escalates from 1 h). Null: at the due time (spec §6).
+    escalation_start_offset_minutes = models.PositiveIntegerField(null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     source = models.CharField(max_length=200, blank=True, help_text="Where the due window comes from.")
 

@@ -8,6 +8,7 @@ from workup.validators import InRange
 
 class Condition(models.TextChoices):
     SUSPECTED_GBS = "suspected_gbs", "Suspected Guillain-Barré syndrome"
+    SUSPECTED_CORD_LESION = "suspected_cord_lesion", "Suspected cervical cord lesion"
 
 
 class WorkupStatus(models.TextChoices):
@@ -77,11 +78,13 @@ class Workup(models.Model):
     class Meta:
         ordering = ["-triaged_at"]
         constraints = [
-            # At most one open workup per patient and condition (the triage service says why).
+            # At most one open workup per patient, whatever its condition: one patient, one running
+            # pathway and one set of orders and alarms. Suspecting another condition switches the
+            # workup's pathway (workup.services.pathway_switch) instead of opening a second one.
             models.UniqueConstraint(
-                fields=["patient", "condition"],
+                fields=["patient"],
                 condition=Q(status="open"),
-                name="workup_one_open_per_patient_condition",
+                name="workup_one_open_per_patient",
             ),
         ]
         indexes = [

@@ -29,7 +29,15 @@ from workup.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
-PATHWAY_KEY_BY_CONDITION = {Condition.SUSPECTED_GBS: "suspected-gbs"}
+PATHWAY_KEY_BY_CONDITION = {
+    Condition.SUSPECTED_GBS: "suspected-gbs",
+    Condition.SUSPECTED_CORD_LESION: "suspected-cord-lesion",
+}
+# How messages name a workup of each condition ("an open suspected-GBS workup").
+CONDITION_SHORT_LABEL = {
+    Condition.SUSPECTED_GBS: "suspected-GBS",
+    Condition.SUSPECTED_CORD_LESION: "suspected cord-lesion",
+}
 
 PATIENT_FIELDS = ("mrn", "name", "date_of_birth", "sex", "height_cm", "weight_kg")
 # Spec §1: findings recorded at triage; each is a typed field of Workup.
@@ -208,9 +216,14 @@ def workup_open(
     try:
         with transaction.atomic():
             patient = _patient_match_or_create(candidate=patient)
-            existing = workup_open_for_patient(patient_id=patient.pk, condition=condition)
+            # One open workup per patient, whatever the condition (the constraint holds it too).
+            existing = workup_open_for_patient(patient_id=patient.pk)
             if existing is not None:
-                raise DuplicateOpenWorkup(mrn=patient.mrn, workup_id=existing.pk)
+                raise DuplicateOpenWorkup(
+                    mrn=patient.mrn,
+                    workup_id=existing.pk,
+                    condition_label=CONDITION_SHORT_LABEL.get(existing.condition, existing.condition),
+                )
             workup.patient = patient
             workup.pathway = pathway
             workup.save()
@@ -235,8 +248,12 @@ def workup_open(
     except IntegrityError as error:
         # Two triages of the same patient at the same moment: the partial unique constraint
         # lets only one through; the loser gets the same answer as a sequential duplicate.
-        existing = Workup.objects.filter(patient__mrn=patient.mrn, condition=condition, status="open").first()
+        existing = Workup.objects.filter(patient__mrn=patient.mrn, status="open").first()
         if existing is None:
             raise
-        raise DuplicateOpenWorkup(mrn=patient.mrn, workup_id=existing.pk) from error
+        raise DuplicateOpenWorkup(
+            mrn=patient.mrn,
+            workup_id=existing.pk,
+            condition_label=CONDITION_SHORT_LABEL.get(existing.condition, existing.condition),
+        ) from error
     return workup

@@ -4,7 +4,7 @@ for the API, and the services' InvalidInput errors are put back beside the field
 
 from django import forms
 
-from workup.models import Reflexes, Sex, WeaknessPattern
+from workup.models import Condition, Reflexes, Sex, WeaknessPattern
 from workup.monitoring.api.serializers import errors_for_api
 from workup.services.triage import PATIENT_FIELDS, TRIAGE_FINDING_FIELDS
 
@@ -83,8 +83,14 @@ _YES_NO_UNKNOWN = [("", "Not examined"), ("true", "Yes"), ("false", "No")]
 
 
 class TriageForm(ServiceErrorsMixin, forms.Form):
-    """Suspected-GBS triage (spec §1): the patient, where they are, and the findings."""
+    """Triage (spec §1): the suspected condition, the patient, where they are, and the findings."""
 
+    condition = forms.ChoiceField(
+        label="Suspected condition (which pathway opens)",
+        choices=Condition.choices,
+        initial=Condition.SUSPECTED_GBS,
+        required=False,
+    )
     ward = forms.ModelChoiceField(queryset=None, to_field_name="code", empty_label=None, label="Ward")
     bed = forms.CharField(label="Bed", required=False, max_length=16)
     mrn = forms.CharField(label="MRN (hospital number)", required=False)
@@ -166,3 +172,19 @@ class TriageForm(ServiceErrorsMixin, forms.Form):
 
     def finding_fields(self):
         return [self[name] for name in self.BOOLEAN_FINDINGS]
+
+
+class PathwaySwitchForm(forms.Form):
+    """Switch a running workup to another condition's pathway (issue 13)."""
+
+    condition = forms.ChoiceField(label="Switch to the pathway for", choices=Condition.choices)
+    reason = forms.CharField(
+        label="Reason (kept on the audit trail and on every withdrawn order)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["condition"].choices = [(value, label) for value, label in Condition.choices if value != current]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("board/rows/", views.board_rows, name="board-rows"),
     path("workups/new/", views.triage, name="triage"),
     path("workups/<int:workup_id>/", views.workup_page, name="workup"),
+    path("workups/<int:workup_id>/switch-pathway/", views.workup_switch_pathway_view, name="switch-pathway"),
     path("workups/<int:workup_id>/readings/new/", views.reading_new, name="reading-new"),
     path("orders/<int:order_id>/start/", views.order_start_view, name="order-start"),
     path("orders/<int:order_id>/complete/", views.order_complete_view, name="order-complete"),

@@ -21,14 +21,16 @@ from orders.services import order_complete, order_mark_not_indicated, order_star
 from workup.api.permissions import Operation, user_may, user_may_open_workup_on
 from workup.clinical.body import ideal_body_weight_kg
 from workup.errors import DomainError, DuplicateOpenWorkup, InvalidInput, StaleVersion
+from workup.models import Condition
 from workup.monitoring.api.serializers import data_for_service
 from workup.monitoring.selectors import alerts_visible_to, respiratory_readings_of, workup_scores
 from workup.monitoring.services.alerts import alert_acknowledge
 from workup.monitoring.services.readings import reading_record
-from workup.selectors import wards_visible_to, workup_detail, workups_visible_to
+from workup.selectors import pathway_offer, wards_visible_to, workup_detail, workups_visible_to
+from workup.services.pathway_switch import workup_switch_pathway
 from workup.services.triage import workup_open
 from workup.web import chart
-from workup.web.forms import ReadingForm, TriageForm, errors_by_field
+from workup.web.forms import PathwaySwitchForm, ReadingForm, TriageForm, errors_by_field
 from workup.web.selectors import audit_timeline, banner_alerts, board_workups, worst_alert
 
 
@@ -151,6 +153,8 @@ def _workup_context(request: HttpRequest, workup_id: int, *, order_problem: dict
         "may_complete": user_may(user=user, operation=Operation.ORDER_COMPLETE),
         "may_not_indicate": user_may(user=user, operation=Operation.ORDER_NOT_INDICATED),
         "may_record": user_may(user=user, operation=Operation.RECORD_BEDSIDE) and workup.status == "open",
+        "may_switch": user_may(user=user, operation=Operation.PATHWAY_SWITCH) and workup.status == "open",
+        "pathway_offer": pathway_offer(workup),
         "may_acknowledge": user_may(user=user, operation=Operation.ALERT_ACKNOWLEDGE),
         "now": now,
     }
@@ -305,7 +309,11 @@ def triage(request: HttpRequest) -> HttpResponse:
                 raise PermissionDenied("You may open workups only on your own wards.")
             try:
                 workup = workup_open(
-                    patient_data=form.patient_data(), ward=ward, triage=form.triage_data(), opened_by=request.user
+                    patient_data=form.patient_data(),
+                    ward=ward,
+                    triage=form.triage_data(),
+                    opened_by=request.user,
+                    condition=form.cleaned_data.get("condition") or Condition.SUSPECTED_GBS,
                 )
             except InvalidInput as error:
                 form.add_service_errors(error.errors)
@@ -325,3 +333,43 @@ def triage(request: HttpRequest) -> HttpResponse:
     else:
         form = TriageForm(wards=wards)
     return render(request, "workup/triage.html", {"form": form}, status=status)
+
+
+def workup_switch_pathway_view(request: HttpRequest, workup_id: int) -> HttpResponse:
+    """GET: the switch form; POST: switch the workup's pathway (physicians and neurologists)."""
+    _require(request.user, Operation.PATHWAY_SWITCH)
+    workup = get_object_or_404(workups_visible_to(user=request.user).select_related("pathway", "patient"), pk=workup_id)
+    status = 200
+    if request.method == "POST":
+        form = PathwaySwitchForm(request.POST, current=workup.condition)
+        if form.is_valid():
+            try:
+                workup_switch_pathway(
+                    workup=workup,
+                    condition=form.cleaned_data["condition"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data.get("version"),
+                )
+            except StaleVersion:
+                form.add_error(None, "Someone changed this workup while you had the page open; check it and try again.")
+                status = 409
+            except InvalidInput as error:
+                for field, problems in error.errors.items():
+                    form.add_error(field if field in form.fields else None, problems)
+                status = 400
+            except DomainError as error:
+                form.add_error(None, str(error))
+                status = 409
+            else:
+                messages.success(request, "Pathway switched: open orders withdrawn, the new orders are due from now.")
+                return redirect("web:workup", workup_id=workup.pk)
+        else:
+            status = 400
+    else:
+        offer = pathway_offer(workup)
+        initial_condition = offer["condition"] if offer else None
+        form = PathwaySwitchForm(
+            current=workup.condition, initial={"version": workup.version, "condition": initial_condition}
+        )
+    return render(request, "workup/switch_pathway.html", {"form": form, "workup": workup}, status=status)
