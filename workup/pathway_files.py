@@ -40,7 +40,17 @@ _ORDER_KEYS = set(ORDER_FIELDS)
 
 
 class PathwayFileError(ValueError):
-    pass
+    """A pathway file that cannot be published. ``field`` is the path of the offending field
+    (``orders[3].priority``) and ``line`` its line in the file (1-based), when known; the message
+    names both: "line 41, orders[3].priority: priority must be one of ...".
+    """
+
+    def __init__(self, message: str, *, field: str = "", line: int | None = None) -> None:
+        self.field = field
+        self.line = line
+        self.detail = message
+        where = ", ".join(part for part in (f"line {line}" if line else "", field) if part)
+        super().__init__(f"{where}: {message}" if where else message)
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ def _minutes(raw: dict, name: str, where: str) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise PathwayFileError(f"{where}: {name} must be a whole number of minutes ≥ 0, got {value!r}.")
+        raise PathwayFileError(f"{name} must be a whole number of minutes ≥ 0, got {value!r}.", field=f"{where}.{name}")
     return value
 
 
@@ -85,7 +95,8 @@ def _escalation_start(raw: dict, where: str) -> int | None:
     due = raw.get("due_offset_minutes")
     if offset is not None and isinstance(due, int) and offset > due:
         raise PathwayFileError(
-            f"{where}: escalation_start_offset_minutes ({offset}) must not be after due_offset_minutes ({due})."
+            f"escalation_start_offset_minutes ({offset}) must not be after due_offset_minutes ({due}).",
+            field=f"{where}.escalation_start_offset_minutes",
         )
     return offset
 
@@ -93,25 +104,25 @@ def _escalation_start(raw: dict, where: str) -> int | None:
 def _order(raw: object, index: int) -> OrderDefinition:
     where = f"orders[{index}]"
     if not isinstance(raw, dict):
-        raise PathwayFileError(f"{where}: expected a mapping.")
-    unknown = set(raw) - _ORDER_KEYS
+        raise PathwayFileError("expected a mapping of order fields.", field=where)
+    unknown = sorted(str(name) for name in set(raw) - _ORDER_KEYS)
     if unknown:
-        raise PathwayFileError(f"{where}: unknown fields {sorted(unknown)}.")
+        raise PathwayFileError(f"unknown fields {unknown}.", field=f"{where}.{unknown[0]}")
     for required in ("key", "title", "category"):
         if not raw.get(required):
-            raise PathwayFileError(f"{where}: {required} is required.")
+            raise PathwayFileError(f"{required} is required.", field=f"{where}.{required}")
     if raw["category"] not in _CATEGORIES:
-        raise PathwayFileError(f"{where}: category must be one of {sorted(_CATEGORIES)}.")
+        raise PathwayFileError(f"category must be one of {sorted(_CATEGORIES)}.", field=f"{where}.category")
     priority = raw.get("priority", "routine")
     if priority not in _PRIORITIES:
-        raise PathwayFileError(f"{where}: priority must be one of {sorted(_PRIORITIES)}.")
+        raise PathwayFileError(f"priority must be one of {sorted(_PRIORITIES)}.", field=f"{where}.priority")
     role = raw.get("assigned_role", Role.NURSE.value)
     if role not in Role.values:
-        raise PathwayFileError(f"{where}: assigned_role must be one of {Role.values}.")
+        raise PathwayFileError(f"assigned_role must be one of {Role.values}.", field=f"{where}.assigned_role")
     try:
         completed_by = completion_rule_from_data(raw.get("completed_by"))
     except ValueError as error:
-        raise PathwayFileError(f"{where}: {error}") from error
+        raise PathwayFileError(str(error), field=f"{where}.completed_by") from error
     return OrderDefinition(
         key=str(raw["key"]),
         title=str(raw["title"]),
@@ -128,27 +139,80 @@ def _order(raw: object, index: int) -> OrderDefinition:
     )
 
 
+def _field_path(field: str) -> list[str | int]:
+    """ "orders[3].priority" → ["orders", 3, "priority"]."""
+    path: list[str | int] = []
+    for part in field.split("."):
+        name, _, rest = part.partition("[")
+        if name:
+            path.append(name)
+        for index in rest.split("[") if rest else []:
+            path.append(int(index.rstrip("]")))
+    return path
+
+
+def _line_of(root, field: str) -> int | None:
+    """The 1-based line of a field in the composed YAML (or of the nearest enclosing node when the
+    field is missing, e.g. a required field that was left out)."""
+    node, line = root, (root.start_mark.line + 1 if root is not None else None)
+    for step in _field_path(field):
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            match = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == step), None)
+            if match is None:
+                return line
+            key_node, node = match
+            line = key_node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
 def parse_pathway(text: str) -> PathwayDefinition:
-    raw = yaml.safe_load(text)
+    """Read a pathway file. Every error names the line and the field (PathwayFileError)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        raise PathwayFileError(f"not valid YAML: {problem}.", line=mark.line + 1 if mark else None) from error
+    try:
+        return _definition(raw)
+    except PathwayFileError as error:
+        if error.line is None and error.field:
+            raise PathwayFileError(error.detail, field=error.field, line=_line_of(root, error.field)) from error
+        raise
+
+
+def _definition(raw) -> PathwayDefinition:
     if not isinstance(raw, dict):
         raise PathwayFileError("A pathway file must be a mapping.")
-    unknown = set(raw) - _PATHWAY_KEYS
+    unknown = sorted(str(name) for name in set(raw) - _PATHWAY_KEYS)
     if unknown:
-        raise PathwayFileError(f"Unknown fields {sorted(unknown)}.")
+        raise PathwayFileError(f"Unknown fields {unknown}.", field=unknown[0])
     for required in ("key", "version", "title", "condition", "orders"):
         if raw.get(required) in (None, ""):
-            raise PathwayFileError(f"{required} is required.")
-    if not isinstance(raw["version"], int) or raw["version"] < 1:
-        raise PathwayFileError("version must be a whole number ≥ 1.")
+            raise PathwayFileError(f"{required} is required.", field=required)
+    if not isinstance(raw["version"], int) or isinstance(raw["version"], bool) or raw["version"] < 1:
+        raise PathwayFileError("version must be a whole number ≥ 1.", field="version")
     if not isinstance(raw["orders"], list) or not raw["orders"]:
-        raise PathwayFileError("orders must be a non-empty list.")
+        raise PathwayFileError("orders must be a non-empty list.", field="orders")
     orders = tuple(_order(item, index) for index, item in enumerate(raw["orders"]))
     keys = [order.key for order in orders]
-    if len(keys) != len(set(keys)):
-        raise PathwayFileError("Order keys must be unique within a pathway.")
-    for order in orders:
+    for index, key in enumerate(keys):
+        if key in keys[:index]:
+            raise PathwayFileError(
+                f"order key '{key}' is used twice: order keys must be unique within a pathway.",
+                field=f"orders[{index}].key",
+            )
+    for index, order in enumerate(orders):
         if order.recurs_as and order.recurs_as not in keys:
-            raise PathwayFileError(f"{order.key}: recurs_as names unknown order '{order.recurs_as}'.")
+            raise PathwayFileError(
+                f"recurs_as names unknown order '{order.recurs_as}'.", field=f"orders[{index}].recurs_as"
+            )
     return PathwayDefinition(
         key=str(raw["key"]),
         version=raw["version"],

@@ -84,3 +84,60 @@ def test_plan_definition_timing_recurrence_and_stat_window():
     activities = {e["resource"]["name"]: e["resource"] for e in bundle["entry"][1:]}
     assert activities["resp_check"]["timingTiming"]["repeat"] == {"frequency": 1, "period": 240, "periodUnit": "min"}
     assert activities["mri_spine"]["relatedArtifact"][0]["display"].startswith("24 h; 4 h (STAT)")
+
+
+# --- load_pathway errors name the line and the field ----------------------------------------------
+
+BAD_PRIORITY = """\
+key: x
+version: 1
+title: X
+condition: c
+orders:
+  - key: a
+    title: A
+    category: labs
+  - key: b
+    title: B
+    category: labs
+    priority: whenever
+"""
+
+
+def test_an_error_names_the_line_and_the_field(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_PRIORITY)
+    with pytest.raises(CommandError, match=r"bad\.yaml: line 12, orders\[1\]\.priority: priority must be one of"):
+        call_command("load_pathway", str(path), stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field"),
+    [
+        (
+            BAD_PRIORITY.replace("    category: labs\n    priority: whenever\n", "    priority: stat\n"),
+            9,
+            "orders[1].category",
+        ),
+        (BAD_PRIORITY.replace("priority: whenever", "due_offset_minutes: -5"), 12, "orders[1].due_offset_minutes"),
+        (BAD_PRIORITY.replace("priority: whenever", "colour: red"), 12, "orders[1].colour"),
+        (BAD_PRIORITY.replace("key: b", "key: a").replace("priority: whenever", "priority: stat"), 9, "orders[1].key"),
+        (BAD_PRIORITY.replace("version: 1", "version: zero"), 2, "version"),
+        (BAD_PRIORITY + "  - key: c\n    title: C\n    category: labs\n    recurs_as: d\n", 16, "orders[2].recurs_as"),
+    ],
+)
+def test_each_kind_of_error_points_at_its_line(text, line, field):
+    from workup.pathway_files import PathwayFileError
+
+    text = text.replace("priority: whenever", "priority: stat") if field != "orders[1].priority" else text
+    with pytest.raises(PathwayFileError) as caught:
+        parse_pathway(text)
+    assert (caught.value.line, caught.value.field) == (line, field)
+    assert str(caught.value).startswith(f"line {line}, {field}: ")
+
+
+def test_a_yaml_syntax_error_names_its_line():
+    from workup.pathway_files import PathwayFileError
+
+    with pytest.raises(PathwayFileError, match=r"^line 3: not valid YAML"):
+        parse_pathway("key: x\nversion: 1\ntitle: X: Y\n")
