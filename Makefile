@@ -17,6 +17,7 @@ venv: $(STAMP)
 
 ## make run: the app with demo data on embedded defaults (SQLite + SQLite-backed Celery broker).
 run: export DEBUG ?= true
+run: export LOG_FORMAT ?= console
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_pathway

@@ -86,6 +86,15 @@ def test_plan_definition_timing_recurrence_and_stat_window():
     assert activities["mri_spine"]["relatedArtifact"][0]["display"].startswith("24 h; 4 h (STAT)")
 
 
+def test_the_cord_mri_exports_its_early_escalation():
+    bundle = json.loads(export("suspected-cord-lesion", "--format", "fhir"))
+    mri = next(a for a in bundle["entry"][0]["resource"]["action"] if a["id"] == "mri-whole-spine")
+    assert mri["timingDuration"]["value"] == 240
+    (extension,) = mri["extension"]
+    assert extension["url"].endswith("/workup-escalation-start-offset")
+    assert extension["valueDuration"]["value"] == 60
+
+
 # --- load_pathway errors name the line and the field ----------------------------------------------
 
 BAD_PRIORITY = """\

@@ -10,6 +10,8 @@ from workup.pathway_files import OrderDefinition, PathwayDefinition
 UCUM_MINUTES = {"unit": "min", "system": codes.UCUM, "code": "min"}
 # Local extensions: what a pathway order holds that PlanDefinition has no element for.
 STAT_DUE_OFFSET = "StructureDefinition/workup-stat-due-offset"  # due offset when cord red flags are present
+# The escalation climb starts this long after the order is placed (before its due time).
+ESCALATION_START_OFFSET = "StructureDefinition/workup-escalation-start-offset"
 
 
 def _fhir_id(key: str) -> str:
@@ -72,10 +74,16 @@ def _action(pathway: PathwayDefinition, order: OrderDefinition, *, base_url: str
     if order.due_offset_minutes is not None:
         # Due this long after triage (t0).
         action["timingDuration"] = _minutes(order.due_offset_minutes)
-    if order.stat_due_offset_minutes is not None:
-        action["extension"] = [
-            {"url": codes.local(base_url, STAT_DUE_OFFSET), "valueDuration": _minutes(order.stat_due_offset_minutes)}
-        ]
+    extensions = [
+        {"url": codes.local(base_url, url), "valueDuration": _minutes(minutes)}
+        for url, minutes in (
+            (STAT_DUE_OFFSET, order.stat_due_offset_minutes),
+            (ESCALATION_START_OFFSET, order.escalation_start_offset_minutes),
+        )
+        if minutes is not None
+    ]
+    if extensions:
+        action["extension"] = extensions
     # A follow-up (no due offset of its own) comes after the order that recurs as it.
     parents = [o for o in pathway.orders if o.recurs_as == order.key and o.key != order.key]
     if parents:
