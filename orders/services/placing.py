@@ -188,4 +188,7 @@ def order_request_again(*, workup: Workup, key: str, by: User | None, now: datet
             order_reschedule(order=open_order, due_at=due_at, by=by, now=now, reason="asked for again")
         return open_order
     template = order_template_for(workup=workup, key=key)
+    if template is None:
+        # The workup's pathway has no such order (a level-of-care review on the cord lesion pathway).
+        return None
     return order_add(workup=workup, template=template, due_at=due_at, by=by, now=now, details={"requested_again": True})

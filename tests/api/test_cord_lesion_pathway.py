@@ -172,6 +172,11 @@ def test_switching_keeps_completed_work_withdraws_the_rest_and_opens_the_new_ord
     assert sorted(event.details["stopped_series"]) == ["autonomic", "neuro_exam", "resp_check", "swallow_screen"]
     assert event.details["to_pathway"] == "suspected-cord-lesion v1"
     assert event.details["kept_completed_orders"] == [labs.pk]
+    # the GBS pathway's "consider a cervical cord lesion" alarm is answered: resolved, its climb ended
+    (consider,) = workup.alerts.filter(rule="cord_lesion_red_flags")
+    assert consider.status == "resolved" and consider.resolution.startswith("Pathway switched")
+    assert consider.pk in event.details["resolved_alerts"]
+    assert not workup.alerts.filter(category="diagnosis", status__in=["open", "acknowledged"]).exists()
     assert sorted(event.details["withdrawn_orders"]) == sorted(open_before)
     # the old pathway's series are stopped with the reason (no next occurrence placed); the new
     # pathway's neuro checks are a series with exactly one open occurrence
@@ -295,3 +300,14 @@ def test_nurses_do_not_see_the_switch_and_may_not_use_it(users, workup):
     assert "switch-pathway" not in client.get(f"/workups/{workup.pk}/").content.decode()
     assert client.get(f"/workups/{workup.pk}/switch-pathway/").status_code == 403
     assert client.post(f"/workups/{workup.pk}/switch-pathway/", {"condition": CORD, "reason": "x"}).status_code == 403
+
+
+def test_a_cord_lesion_triage_raises_no_gbs_diagnosis_alarms(ward, physician):
+    red_flagged = triage_data(sensory_level=True, marked_asymmetry=True, dyspnea=True)
+    workup = workup_open(
+        patient_data=patient_data(), ward=ward, triage=red_flagged, opened_by=physician, now=T0, condition=CORD
+    )
+    rules = set(workup.alerts.values_list("rule", flat=True))
+    assert "cord_lesion_red_flags" not in rules
+    assert not workup.alerts.filter(category="diagnosis").exists()
+    assert rules  # dyspnoea still raises its respiratory alarm

@@ -12,8 +12,10 @@ from django.utils import timezone
 from orders.models import OPEN_STATUSES, OrderSeries, OrderStatus, SeriesStatus
 from orders.services import order_cancel, orders_instantiate
 from workup.errors import IllegalTransition, InvalidInput, StaleVersion
-from workup.models import Condition, User, Workup, WorkupStatus
+from workup.models import AlertCategory, Condition, User, Workup, WorkupStatus
+from workup.models.alert import UNRESOLVED_STATUSES
 from workup.models.audit import SubjectType
+from workup.monitoring.services.alerts import alert_resolve
 from workup.selectors import pathway_current
 from workup.services.audit import audit_record
 from workup.services.triage import PATHWAY_KEY_BY_CONDITION
@@ -75,6 +77,13 @@ def workup_switch_pathway(
         withdrawn.append(order_cancel(order=order, by=by, reason=why, now=now).pk)
     kept = list(current.orders.filter(status=OrderStatus.COMPLETED).order_by("id").values_list("id", flat=True))
 
+    # "Consider a cervical cord lesion" / "reconsider the diagnosis" (GBS pathway alarms) have been
+    # answered by switching: resolved, so their escalation ends.
+    resolved_alerts = []
+    if condition != Condition.SUSPECTED_GBS:
+        for alert in current.alerts.filter(category=AlertCategory.DIAGNOSIS, status__in=UNRESOLVED_STATUSES):
+            resolved_alerts.append(alert_resolve(alert=alert, by=by, now=now, resolution=why).pk)
+
     from_condition = current.condition
     Workup.objects.filter(pk=current.pk).update(
         condition=condition, pathway=new_pathway, version=F("version") + 1, updated_at=now
@@ -95,6 +104,7 @@ def workup_switch_pathway(
             "to_pathway": str(new_pathway),
             "withdrawn_orders": withdrawn,
             "stopped_series": stopped_series,
+            "resolved_alerts": resolved_alerts,
             "kept_completed_orders": kept,
         },
     )

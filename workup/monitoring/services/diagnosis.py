@@ -6,13 +6,20 @@ from datetime import datetime, timedelta
 from orders.models import OPEN_STATUSES, Order
 from workup.clinical import reconsider
 from workup.clinical.reconsider import DiagnosisFeatures, reconsider_rule_inputs
-from workup.models import AlertCategory, NeuroAssessment, User, Workup
+from workup.models import AlertCategory, Condition, NeuroAssessment, User, Workup
 from workup.models.pathway import Priority
 from workup.monitoring.selectors import workup_lp_result
 from workup.monitoring.services.alerts import AlertChange
 from workup.monitoring.services.entries import Evaluation, evaluate_isolated, raise_alerts
 
 MRI_STAT_WITHIN = timedelta(hours=4)  # STAT MRI: 4 h, as with cord red flags [S7, local]
+_NO_FEATURES = DiagnosisFeatures(
+    sensory_level=None,
+    persistent_bladder_bowel_dysfunction=None,
+    marked_asymmetry=None,
+    fever_at_onset=None,
+    csf_wbc_per_ul=None,
+)
 
 
 def _features(workup: Workup) -> DiagnosisFeatures:
@@ -53,8 +60,10 @@ def mri_spine_make_stat(*, workup: Workup, by: User | None, now: datetime) -> Or
 
 
 def reconsider_diagnosis_check(*, workup: Workup, by: User | None, now: datetime) -> tuple[Evaluation, list]:
-    """Evaluate the rule on the data on file; raise its alert and make the MRI STAT if it fires."""
-    evaluation = evaluate_isolated(reconsider.RECONSIDER_RULES, reconsider_rule_inputs(_features(workup)))
+    """Evaluate the rule on the data on file; raise its alert and make the MRI STAT if it fires.
+    Only on a suspected-GBS workup: "GBS doubtful" features are what a cord lesion workup is about."""
+    features = _features(workup) if workup.condition == Condition.SUSPECTED_GBS else _NO_FEATURES
+    evaluation = evaluate_isolated(reconsider.RECONSIDER_RULES, reconsider_rule_inputs(features))
     changes: list[AlertChange] = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.DIAGNOSIS, what="workup", by=by, now=now
     )

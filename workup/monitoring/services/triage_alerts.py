@@ -15,7 +15,7 @@ from datetime import datetime
 
 from workup.clinical import neuro, red_flags, respiratory
 from workup.clinical.neuro import neuro_rule_inputs
-from workup.models import AlertCategory, User, Workup
+from workup.models import AlertCategory, Condition, User, Workup
 from workup.monitoring.services.alerts import AlertChange
 from workup.monitoring.services.assessments import neuro_exam_at_triage
 from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
@@ -25,15 +25,20 @@ from workup.monitoring.services.entries import evaluate_isolated, raise_alerts
 def triage_alerts_raise(*, workup: Workup, by: User, now: datetime) -> list[AlertChange]:
     """Every alert the triage findings meet. Inside the triage transaction."""
     exam = dataclasses.replace(neuro_exam_at_triage(workup), able_to_walk_unaided=None)
-    tables = (
+    tables = [
         (respiratory.RESPIRATORY_RULES, {"dyspnea_at_rest": workup.dyspnea or None}, AlertCategory.RESPIRATORY),
         (neuro.NEURO_RULES, neuro_rule_inputs(exam, ()), AlertCategory.NEURO),
-        (
-            red_flags.CORD_LESION_RULES,
-            {flag: getattr(workup, flag) or None for flag in red_flags.CORD_RED_FLAGS},
-            AlertCategory.DIAGNOSIS,
-        ),
-    )
+    ]
+    gbs = workup.condition == Condition.SUSPECTED_GBS
+    if gbs:
+        # "Consider a cervical cord lesion" is a GBS pathway's alarm; a cord lesion workup is that.
+        tables.append(
+            (
+                red_flags.CORD_LESION_RULES,
+                {flag: getattr(workup, flag) or None for flag in red_flags.CORD_RED_FLAGS},
+                AlertCategory.DIAGNOSIS,
+            )
+        )
     changes = []
     for rules, inputs, category in tables:
         evaluation = evaluate_isolated(rules, inputs)
