@@ -40,6 +40,8 @@ def test_rule_table_holds_the_spec_keys_in_spec_order():
         "vc_low",
         "vc_absolute_low",
         "vc_fall",
+        "nif_fall",
+        "mep_fall",
         "nif_weak",
         "mep_low",
         "sbc_low",

@@ -110,3 +110,31 @@ def evaluate_autonomic(
 ) -> list[Finding]:
     """Spec §4 autonomic findings of a vitals entry, with earlier entries for the SBP swing."""
     return evaluate_rules(rules, autonomic_rule_inputs(current, previous))
+
+
+@dataclass(frozen=True)
+class RevealedSwing:
+    """A later entry whose SBP differs by > 40 mmHg from a back-dated entry taken within 1 h before it."""
+
+    later: Vitals
+    finding: Finding
+
+
+def sbp_swings_revealed_by(
+    late: Vitals, entries: Sequence[Vitals], *, rules: tuple[Rule, ...] = AUTONOMIC_RULES
+) -> list[RevealedSwing]:
+    """Spec §4 with §3 v1.1's ordering by time taken: a back-dated entry reveals SBP swings with
+    the entries taken up to 1 h after it (each was judged, when entered, without it)."""
+    sbp = to_decimal(late.systolic_bp_mm_hg)
+    rule = next((r for r in rules if r.key == "autonomic_sbp_swing"), None)
+    if sbp is None or rule is None:
+        return []
+    revealed = []
+    for later in sorted(entries, key=lambda e: e.taken_at):
+        later_sbp = to_decimal(later.systolic_bp_mm_hg)
+        if later_sbp is None or not (late.taken_at < later.taken_at <= late.taken_at + SBP_SWING_WINDOW):
+            continue
+        finding = evaluate_rules([rule], {"sbp_swing_1h_mm_hg": abs(later_sbp - sbp)})
+        if finding:
+            revealed.append(RevealedSwing(later=later, finding=finding[0]))
+    return revealed

@@ -125,3 +125,38 @@ def evaluate_neuro(
 ) -> list[Finding]:
     """Spec §4 neuro findings of an exam, compared with the earlier exams of the workup."""
     return evaluate_rules(rules, neuro_rule_inputs(current, previous))
+
+
+@dataclass(frozen=True)
+class RevealedDrop:
+    """A later exam whose MRC sum is > 5 points below a back-dated exam taken within 24 h before it."""
+
+    later: NeuroExam
+    finding: Finding
+
+
+def mrc_drops_revealed_by(
+    late: NeuroExam, exams: Sequence[NeuroExam], *, rules: tuple[Rule, ...] = NEURO_RULES
+) -> list[RevealedDrop]:
+    """Spec §4 with §3 v1.1's ordering by time taken: a back-dated exam with a higher MRC sum reveals
+    a rapid progression in the exams taken up to 24 h after it. ``exams`` are the workup's other
+    exams (triage included); only the MRC condition of rapid_progression is evaluated (a change in
+    walking is judged when the later exam is entered)."""
+    if late.mrc_sum_score is None:
+        return []
+    rule = next((r for r in rules if r.key == "rapid_progression"), None)
+    if rule is None:
+        return []
+    revealed = []
+    for later in sorted(exams, key=lambda e: e.taken_at):
+        if not (late.taken_at < later.taken_at <= late.taken_at + MRC_DROP_WINDOW) or later.mrc_sum_score is None:
+            continue
+        others = [e for e in exams if e is not later and e.taken_at <= later.taken_at]
+        drop_before = mrc_sum_drop_24h_points(later, others)
+        drop_now = mrc_sum_drop_24h_points(later, [*others, late])
+        if drop_now is None or (drop_before is not None and drop_now <= drop_before):
+            continue  # the late exam changes nothing for this later one
+        finding = evaluate_rules([rule], {"mrc_sum_drop_24h_points": D(drop_now)})
+        if finding:
+            revealed.append(RevealedDrop(later=later, finding=finding[0]))
+    return revealed

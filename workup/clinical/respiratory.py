@@ -9,11 +9,15 @@ vc_low (CRIT) and vc_absolute_low (HIGH) — plus vc_fall when it is a fall from
 Within a rule the worst matching threshold decides: vc_fall ≥ 50% is CRIT (not also HIGH),
 single-breath count ≤ 15 is CRIT (not also HIGH).
 
-"Best value" is the patient's highest previous FVC on this workup (spec §3, issue 4); the caller
-passes it in ``RespiratoryContext.best_fvc_ml`` without the reading being evaluated.
+"Best value" is the patient's best previous value on this workup (spec §3: highest FVC and MEP,
+strongest — most negative — NIF), among readings *taken* before this one (spec §3 v1.1: readings
+are compared in the order they were taken, not entered); the caller passes them in
+``RespiratoryContext`` without the reading being evaluated. A back-dated reading that turns out to
+be a new best reveals falls in the readings taken after it: ``falls_revealed_by`` finds them.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from workup.clinical.body import Sex, fvc_ml_per_kg, ideal_body_weight_kg
@@ -23,6 +27,7 @@ from workup.clinical.rules import (
     Measure,
     Number,
     Rule,
+    evaluate_rule,
     evaluate_rules,
     to_decimal,
 )
@@ -66,6 +71,22 @@ RESPIRATORY_RULES: tuple[Rule, ...] = (
             Condition("fvc_fall_from_best_percent", ">=", D("50"), S.CRIT, "[S1, S9]", "fall", "%", "≥ 50%"),
             # fall > 30% from best → HIGH [S1, S9]
             Condition("fvc_fall_from_best_percent", ">", D("30"), S.HIGH, "[S1, S9]", "fall", "%", "> 30%"),
+        ),
+    ),
+    Rule(
+        key="nif_fall",
+        message="Inspiratory force has weakened from the patient's best value",
+        conditions=(
+            # NIF weakened > 30% from the best (e.g. −60 → −40 cmH2O) → HIGH [S1] (spec §3 v1.1)
+            Condition("nif_weakening_from_best_percent", ">", D("30"), S.HIGH, "[S1]", "weaker by", "%", "> 30%"),
+        ),
+    ),
+    Rule(
+        key="mep_fall",
+        message="Expiratory pressure has fallen from the patient's best value",
+        conditions=(
+            # MEP fallen > 30% from the best → HIGH [S1] (spec §3 v1.1)
+            Condition("mep_fall_from_best_percent", ">", D("30"), S.HIGH, "[S1]", "fall", "%", "> 30%"),
         ),
     ),
     Rule(
@@ -132,7 +153,9 @@ class RespiratoryContext:
     sex: Sex
     height_cm: Number
     weight_kg: Number
-    best_fvc_ml: Number | None = None  # highest previous FVC on this workup; None before the first
+    best_fvc_ml: Number | None = None  # highest FVC taken before this reading; None before the first
+    best_nif_cm_h2o: Number | None = None  # strongest (most negative) NIF taken before this reading
+    best_mep_cm_h2o: Number | None = None  # highest MEP taken before this reading
     facial_weakness: bool = False
 
 
@@ -144,6 +167,8 @@ class RespiratoryMeasures:
     fvc_ml_per_kg_ibw: Decimal | None
     fvc_ml_per_kg_actual: Decimal | None
     fvc_change_from_best_percent: Decimal | None  # negative = a fall; +10 = 10% above the best
+    nif_weakening_from_best_percent: Decimal | None = None  # +40: 40% weaker than the best; negative: stronger
+    mep_change_from_best_percent: Decimal | None = None  # negative = a fall
 
 
 def fvc_change_from_best_percent(*, fvc_ml: Number | None, best_fvc_ml: Number | None) -> Decimal | None:
@@ -152,6 +177,15 @@ def fvc_change_from_best_percent(*, fvc_ml: Number | None, best_fvc_ml: Number |
     if fvc is None or best is None or best <= 0:
         return None
     return (fvc - best) * 100 / best
+
+
+def nif_weakening_from_best_percent(*, nif_cm_h2o: Number | None, best_nif_cm_h2o: Number | None) -> Decimal | None:
+    """How much weaker a NIF is than the best (most negative) one, in % of the best's strength:
+    best −60, now −40 → 33.3 (weaker); now −70 → −16.7 (stronger). None without both values."""
+    nif, best = to_decimal(nif_cm_h2o), to_decimal(best_nif_cm_h2o)
+    if nif is None or best is None or best >= 0:
+        return None
+    return (abs(best) - abs(nif)) * 100 / abs(best)
 
 
 def respiratory_measures(reading: RespiratoryInput, context: RespiratoryContext) -> RespiratoryMeasures:
@@ -164,6 +198,13 @@ def respiratory_measures(reading: RespiratoryInput, context: RespiratoryContext)
         fvc_change_from_best_percent=fvc_change_from_best_percent(
             fvc_ml=reading.fvc_ml, best_fvc_ml=context.best_fvc_ml
         ),
+        nif_weakening_from_best_percent=nif_weakening_from_best_percent(
+            nif_cm_h2o=reading.nif_cm_h2o, best_nif_cm_h2o=context.best_nif_cm_h2o
+        ),
+        # The same arithmetic as FVC: (value − best) / best.
+        mep_change_from_best_percent=fvc_change_from_best_percent(
+            fvc_ml=reading.mep_cm_h2o, best_fvc_ml=context.best_mep_cm_h2o
+        ),
     )
 
 
@@ -171,11 +212,14 @@ def respiratory_rule_inputs(reading: RespiratoryInput, measures: RespiratoryMeas
     """The measures the rule table reads, by name. With ``rules.evaluate_rule`` a caller can run
     each rule on its own and keep the others when one fails."""
     change = measures.fvc_change_from_best_percent
+    mep_change = measures.mep_change_from_best_percent
     return {
         "fvc_ml": to_decimal(reading.fvc_ml),
         "fvc_ml_per_kg_ibw": measures.fvc_ml_per_kg_ibw,
         # A rise above the best is a negative fall and never matches.
         "fvc_fall_from_best_percent": -change if change is not None else None,
+        "nif_weakening_from_best_percent": measures.nif_weakening_from_best_percent,
+        "mep_fall_from_best_percent": -mep_change if mep_change is not None else None,
         "nif_cm_h2o": to_decimal(reading.nif_cm_h2o),
         "mep_cm_h2o": to_decimal(reading.mep_cm_h2o),
         "single_breath_count": to_decimal(reading.single_breath_count),
@@ -202,3 +246,83 @@ def evaluate_respiratory(
 def respiratory_caveats(context: RespiratoryContext) -> list[str]:
     """Caveats to show with a reading (not findings, never alerts)."""
     return [FACIAL_WEAKNESS_CAVEAT] if context.facial_weakness else []
+
+
+# --- Back-dated readings (spec §3 v1.1) ----------------------------------------------------------
+
+
+def comparison_inputs(*, measure: str, value: Number | None, best: Number | None) -> dict[str, Decimal | None]:
+    """The comparison measure of one value against a best value, as the rule table names it."""
+    if measure == "fvc_ml":
+        change = fvc_change_from_best_percent(fvc_ml=value, best_fvc_ml=best)
+        return {"fvc_fall_from_best_percent": -change if change is not None else None}
+    if measure == "nif_cm_h2o":
+        return {
+            "nif_weakening_from_best_percent": nif_weakening_from_best_percent(nif_cm_h2o=value, best_nif_cm_h2o=best)
+        }
+    change = fvc_change_from_best_percent(fvc_ml=value, best_fvc_ml=best)
+    return {"mep_fall_from_best_percent": -change if change is not None else None}
+
+
+# The rules that compare a reading with the patient's best value, and the measure each compares.
+COMPARISON_MEASURES: dict[str, str] = {"vc_fall": "fvc_ml", "nif_fall": "nif_cm_h2o", "mep_fall": "mep_cm_h2o"}
+
+
+@dataclass(frozen=True)
+class TimedReading:
+    """A stored reading's comparable values, for ordering by the time it was taken."""
+
+    id: int
+    taken_at: datetime
+    fvc_ml: Decimal | None = None
+    nif_cm_h2o: Decimal | None = None
+    mep_cm_h2o: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RevealedFall:
+    """A reading taken after a back-dated one whose comparison with the back-dated (new best)
+    value crosses a threshold that its own best did not show."""
+
+    later: TimedReading
+    finding: Finding
+
+
+def _better(measure: str, a: Decimal | None, b: Decimal | None) -> bool:
+    """Is ``a`` a better value than ``b``? NIF: more negative is stronger; FVC and MEP: higher."""
+    if a is None:
+        return False
+    if b is None:
+        return True
+    return a < b if measure == "nif_cm_h2o" else a > b
+
+
+def _best(measure: str, readings: list[TimedReading]) -> Decimal | None:
+    best = None
+    for reading in readings:
+        value = getattr(reading, measure)
+        if _better(measure, value, best):
+            best = value
+    return best
+
+
+def falls_revealed_by(
+    late: TimedReading, readings: list[TimedReading], *, rules: tuple[Rule, ...] = RESPIRATORY_RULES
+) -> list[RevealedFall]:
+    """The falls that a back-dated reading reveals in the readings taken after it: for each later
+    reading where the late one is a new best value, the comparison rules (vc_fall, nif_fall,
+    mep_fall) evaluated against it. ``readings`` are every other stored reading of the workup."""
+    revealed = []
+    comparison_rules = [rule for rule in rules if rule.key in COMPARISON_MEASURES]
+    for later in sorted((r for r in readings if r.taken_at > late.taken_at), key=lambda r: r.taken_at):
+        before_later = [r for r in readings if r.taken_at <= later.taken_at and r.id not in (later.id, late.id)]
+        for rule in comparison_rules:
+            measure = COMPARISON_MEASURES[rule.key]
+            previous_best = _best(measure, before_later)
+            if not _better(measure, getattr(late, measure), previous_best):
+                continue  # the late reading changes nothing for this later one
+            inputs = comparison_inputs(measure=measure, value=getattr(later, measure), best=getattr(late, measure))
+            finding = evaluate_rule(rule, inputs)
+            if finding is not None:
+                revealed.append(RevealedFall(later=later, finding=finding))
+    return revealed

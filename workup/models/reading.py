@@ -44,6 +44,16 @@ class RespiratoryReading(models.Model):
     best_fvc_ml = models.DecimalField(
         max_digits=5, decimal_places=1, null=True, blank=True, help_text="Highest earlier FVC on this workup."
     )
+    best_nif_cm_h2o = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Strongest (most negative) NIF taken before this reading.",
+    )
+    best_mep_cm_h2o = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True, help_text="Highest MEP taken before this reading."
+    )
     # Negative = a fall: -38.1 means 38.1% below the best.
     fvc_change_from_best_percent = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     # [{rule, severity, message, source, measure, value}], worst first (workup.clinical.rules).

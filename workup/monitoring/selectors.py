@@ -5,12 +5,13 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus
 from workup.clinical import scores, signs
 from workup.clinical.cadence import Cadence, resp_check_cadence
+from workup.clinical.respiratory import TimedReading
 from workup.models import Alert, NeuroAssessment, RespiratoryReading, User, VitalsEntry, Workup
 from workup.models.alert import UNRESOLVED_STATUSES
 from workup.selectors import workups_visible_to
@@ -48,13 +49,23 @@ def alerts_visible_to(*, user: User) -> QuerySet[Alert]:
 # --- Respiratory state -------------------------------------------------------------------------
 
 
-def best_fvc_ml(*, workup: Workup, before: datetime, exclude_id: int | None = None):
-    """The highest FVC on this workup taken at or before ``before`` (the reading itself excluded)."""
-    readings = RespiratoryReading.objects.filter(workup=workup, taken_at__lte=before, fvc_ml__isnull=False)
-    if exclude_id is not None:
-        readings = readings.exclude(pk=exclude_id)
-    best = readings.order_by("-fvc_ml").values_list("fvc_ml", flat=True).first()
-    return best
+def best_values_before(*, workup: Workup, before: datetime) -> dict:
+    """The best FVC and MEP (highest) and NIF (most negative) among the workup's readings taken at
+    or before ``before`` — by the time taken, not entered (spec §3 v1.1)."""
+    return RespiratoryReading.objects.filter(workup=workup, taken_at__lte=before).aggregate(
+        best_fvc_ml=Max("fvc_ml"), best_nif_cm_h2o=Min("nif_cm_h2o"), best_mep_cm_h2o=Max("mep_cm_h2o")
+    )
+
+
+def timed_readings(*, workup: Workup, exclude_id: int) -> list[TimedReading]:
+    """The workup's other readings with the values the comparison rules read, oldest first."""
+    return [
+        TimedReading(**row)
+        for row in RespiratoryReading.objects.filter(workup=workup)
+        .exclude(pk=exclude_id)
+        .order_by("taken_at", "id")
+        .values("id", "taken_at", "fvc_ml", "nif_cm_h2o", "mep_cm_h2o")
+    ]
 
 
 def last_respiratory_finding_at(*, workup: Workup) -> datetime | None:

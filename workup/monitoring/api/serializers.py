@@ -235,7 +235,9 @@ class ReadingSerializer(_EntrySerializer):
     ibw_kg = _shown("Ideal body weight (Devine), never below 30 kg.")
     fvc_ml_per_kg_ibw = _shown("FVC per kg of ideal body weight: what the rules use.")
     fvc_ml_per_kg_actual = _shown("FVC per kg of actual weight, shown beside it.")
-    best_fvc_ml = _shown("The highest earlier FVC on this workup.")
+    best_fvc_ml = _shown("The highest FVC taken before this reading (by the time taken).")
+    best_nif_cm_h2o = _shown("The strongest (most negative) NIF taken before this reading.")
+    best_mep_cm_h2o = _shown("The highest MEP taken before this reading.")
     fvc_change_from_best_percent = _shown("Change from the best FVC in %; negative = a fall.")
     caveats = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -257,6 +259,8 @@ class ReadingSerializer(_EntrySerializer):
             "fvc_ml_per_kg_actual",
             "best_fvc_ml",
             "fvc_change_from_best_percent",
+            "best_nif_cm_h2o",
+            "best_mep_cm_h2o",
             "findings",
             "caveats",
             "rule_errors",

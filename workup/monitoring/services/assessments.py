@@ -16,7 +16,7 @@ from workup.clinical.neuro import NeuroExam, neuro_rule_inputs
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, NeuroAssessment, User, Workup
 from workup.models.audit import SubjectType
-from workup.monitoring.services.alerts import AlertChange
+from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
 from workup.monitoring.services.entries import (
@@ -26,9 +26,11 @@ from workup.monitoring.services.entries import (
     evaluate_isolated,
     findings_json,
     raise_alerts,
+    revealed_by_late_entry,
     rule_errors_json,
     taken_at_errors,
     value_text,
+    when_text,
     workup_must_be_open,
 )
 
@@ -124,6 +126,32 @@ def neuro_exam_at_triage(workup: Workup) -> NeuroExam:
     )
 
 
+def earlier_and_later(workup: Workup, assessment: NeuroAssessment) -> list[NeuroExam]:
+    """Every other exam of the workup, triage first, by the time taken."""
+    others = NeuroAssessment.objects.filter(workup=workup).exclude(pk=assessment.pk).order_by("taken_at", "id")
+    return [neuro_exam_at_triage(workup)] + [_exam(a) for a in others]
+
+
+def _drops_revealed_alerts(
+    *, workup: Workup, late: NeuroExam, exams: list[NeuroExam], by: User, now: datetime
+) -> list[AlertChange]:
+    """Spec §3 v1.1 / §4: a back-dated exam with a higher MRC sum reveals a drop of > 5 points
+    within 24 h in the exams taken after it; raised now, naming both exams."""
+    findings = [
+        revealed_by_late_entry(
+            drop.finding,
+            workup=workup,
+            later=f"MRC sum {drop.later.mrc_sum_score} taken {when_text(workup, drop.later.taken_at)}",
+            late=f"MRC sum {late.mrc_sum_score} taken {when_text(workup, late.taken_at)}",
+            now=now,
+        )
+        for drop in neuro.mrc_drops_revealed_by(late, exams, rules=neuro.NEURO_RULES)
+    ]
+    if not findings:
+        return []
+    return alerts_raise(workup=workup, findings=findings, category=AlertCategory.NEURO, by=by, now=now)
+
+
 @transaction.atomic
 def assessment_record(
     *, workup: Workup, data: dict, by: User, now: datetime | None = None, taken_at: datetime | None = None
@@ -163,6 +191,9 @@ def assessment_record(
     )
     changes = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.NEURO, what="assessment", by=by, now=now
+    )
+    changes += _drops_revealed_alerts(
+        workup=workup, late=current, exams=earlier_and_later(workup, assessment), by=by, now=now
     )
     _, diagnosis_changes = reconsider_diagnosis_check(workup=workup, by=by, now=now)
     result = "Neuro exam: " + ", ".join(f"{k} {value_text(v)}" for k, v in values.items() if v not in (None, ""))

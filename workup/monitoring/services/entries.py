@@ -2,10 +2,15 @@
 its time, rules evaluated one at a time so a failing rule cannot lose the entry, findings as
 stored JSON, and completing the matching open order so the next occurrence is scheduled."""
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from orders.completion import CompletionRule
 from orders.models import OPEN_STATUSES, Order
@@ -171,8 +176,26 @@ def complete_matching_order(
     return OrderOutcome(completed=None, still_open=tuple(still_open))
 
 
+def when_text(workup: Workup, at: datetime) -> str:
+    """A time as the ward reads it (its own zone): "24 Nov 14:00"."""
+    return f"{timezone.localtime(at, ZoneInfo(workup.ward.timezone)):%d %b %H:%M}"
+
+
+def revealed_by_late_entry(finding: Finding, *, workup: Workup, later: str, late: str, now: datetime) -> Finding:
+    """Spec §3 v1.1: what a back-dated entry reveals in an entry taken after it is raised when it
+    is entered, naming both entries: "... — MRC sum 40 taken 24 Nov 14:00 against MRC sum 52
+    taken 24 Nov 08:00, entered late at 24 Nov 15:10"."""
+    message = f"{finding.message} — {later} against {late}, entered late at {when_text(workup, now)}"
+    return dataclasses.replace(finding, message=message)
+
+
 def value_text(value) -> str:
-    return "yes" if value is True else "no" if value is False else f"{value}"
+    """yes/no for signs; numbers as entered, without a trailing ".0" (2900.0 mL reads 2900)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return str(int(value))
+    return f"{value}"
 
 
 def audit_entry_recorded(*, workup: Workup, subject_type: str, entry, findings, by: User, now: datetime) -> None:

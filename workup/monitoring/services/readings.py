@@ -17,18 +17,21 @@ from orders.models import Order
 from workup.clinical import respiratory
 from workup.clinical.reading_ranges import fvc_unit_mistake_message, nif_sign_mistake_message, out_of_range_messages
 from workup.clinical.respiratory import (
+    COMPARISON_MEASURES,
     RespiratoryContext,
     RespiratoryInput,
+    TimedReading,
+    falls_revealed_by,
     respiratory_caveats,
     respiratory_measures,
     respiratory_rule_inputs,
 )
-from workup.clinical.rules import SEVERITY_RANK
+from workup.clinical.rules import SEVERITY_RANK, sort_findings
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, RespiratoryReading, User, Workup
 from workup.models.audit import SubjectType
-from workup.monitoring.selectors import best_fvc_ml, latest_facial_weakness
-from workup.monitoring.services.alerts import AlertChange
+from workup.monitoring.selectors import best_values_before, latest_facial_weakness, timed_readings
+from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.entries import (
     OrderStillOpen,
@@ -37,9 +40,11 @@ from workup.monitoring.services.entries import (
     evaluate_isolated,
     findings_json,
     raise_alerts,
+    revealed_by_late_entry,
     rule_errors_json,
     taken_at_errors,
     value_text,
+    when_text,
     workup_must_be_open,
 )
 
@@ -55,6 +60,7 @@ MEASUREMENT_FIELDS = (
     "paradoxical_breathing",
 )
 _DECIMAL_FIELDS = ("fvc_ml", "nif_cm_h2o", "mep_cm_h2o")  # stored with one decimal place
+MEASURE_UNITS = {"fvc_ml": ("FVC", "mL"), "nif_cm_h2o": ("NIF", "cmH2O"), "mep_cm_h2o": ("MEP", "cmH2O")}
 _WHOLE_FIELDS = ("single_breath_count", "respiratory_rate_per_min", "spo2_percent")
 _BOOLEAN_FIELDS = ("dyspnea_at_rest", "accessory_muscle_use", "paradoxical_breathing")
 RESP_ORDER_KEYS = ("resp_baseline", "resp_check")  # the baseline first: it is the one asked for
@@ -66,6 +72,11 @@ class ReadingRecorded:
     alert_changes: list[AlertChange]
     completed_order: Order | None
     still_open_orders: tuple[OrderStillOpen, ...] = ()
+
+
+def _finer_than_one_decimal(value: Decimal) -> bool:
+    """3000.00 is fine (it is 3000.0); 999.96 is not."""
+    return value.is_finite() and value.normalize().as_tuple().exponent < -1
 
 
 def _clean(data: dict) -> dict:
@@ -82,6 +93,11 @@ def _clean(data: dict) -> dict:
             errors[field] = ["A valid number is required."]
         elif field in _WHOLE_FIELDS and Decimal(str(value)) != Decimal(str(value)).to_integral_value():
             errors[field] = ["A whole number is required."]
+        elif field in _DECIMAL_FIELDS and _finer_than_one_decimal(Decimal(str(value))):
+            # Stored with one decimal place; the rules must decide on exactly what is kept, so a
+            # finer value is refused rather than rounded (999.96 mL would round to 1000.0 and
+            # silently stop being "< 1.0 L").
+            errors[field] = [f"Give at most one decimal place (got {value}); it is stored and judged as entered."]
     for field in _BOOLEAN_FIELDS:
         if values[field] is not None and not isinstance(values[field], bool):
             errors[field] = ["Must be true, false or null."]
@@ -102,7 +118,7 @@ def _clean(data: dict) -> dict:
         raise InvalidInput(errors)
     for field in _DECIMAL_FIELDS:
         if values[field] is not None:
-            values[field] = Decimal(str(values[field])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            values[field] = Decimal(str(values[field]))
     for field in _WHOLE_FIELDS:
         if values[field] is not None:
             values[field] = int(Decimal(str(values[field])))
@@ -129,6 +145,35 @@ def _result_text(values: dict) -> str:
     return "Respiratory reading: " + ", ".join(parts)
 
 
+def _falls_revealed_alerts(
+    *, workup: Workup, reading: RespiratoryReading, by: User, now: datetime
+) -> list[AlertChange]:
+    """Spec §3 v1.1: a back-dated reading that is a new best value reveals falls in the readings
+    taken after it; they raise their alerts now, naming both readings."""
+    late = TimedReading(
+        id=reading.pk,
+        taken_at=reading.taken_at,
+        fvc_ml=reading.fvc_ml,
+        nif_cm_h2o=reading.nif_cm_h2o,
+        mep_cm_h2o=reading.mep_cm_h2o,
+    )
+    others = timed_readings(workup=workup, exclude_id=reading.pk)
+    findings = []
+    for fall in falls_revealed_by(late, others, rules=respiratory.RESPIRATORY_RULES):
+        measure = COMPARISON_MEASURES[fall.finding.rule]
+        label, unit = MEASURE_UNITS[measure]
+        later = (
+            f"{label} {value_text(getattr(fall.later, measure))} {unit} taken {when_text(workup, fall.later.taken_at)}"
+        )
+        best = f"the best {value_text(getattr(late, measure))} {unit} taken {when_text(workup, late.taken_at)}"
+        findings.append(revealed_by_late_entry(fall.finding, workup=workup, later=later, late=best, now=now))
+    if not findings:
+        return []
+    return alerts_raise(
+        workup=workup, findings=sort_findings(findings), category=AlertCategory.RESPIRATORY, by=by, now=now
+    )
+
+
 @transaction.atomic
 def reading_record(
     *, workup: Workup, data: dict, by: User, now: datetime | None = None, taken_at: datetime | None = None
@@ -144,15 +189,15 @@ def reading_record(
         raise InvalidInput(errors)
 
     patient = workup.patient
-    best = best_fvc_ml(workup=workup, before=taken_at)
+    best = best_values_before(workup=workup, before=taken_at)
     facial_weakness = latest_facial_weakness(workup=workup)
     reading_input = RespiratoryInput(**values)
     context = RespiratoryContext(
         sex=patient.sex,
         height_cm=patient.height_cm,
         weight_kg=patient.weight_kg,
-        best_fvc_ml=best,
         facial_weakness=facial_weakness,
+        **best,
     )
     measures = respiratory_measures(reading_input, context)
     # Looked up on the module at call time: a published pathway (or a test) may replace the table.
@@ -168,7 +213,7 @@ def reading_record(
         ibw_kg=_stored(measures.ibw_kg),
         fvc_ml_per_kg_ibw=_stored(measures.fvc_ml_per_kg_ibw),
         fvc_ml_per_kg_actual=_stored(measures.fvc_ml_per_kg_actual),
-        best_fvc_ml=best,
+        **best,
         fvc_change_from_best_percent=_stored(measures.fvc_change_from_best_percent),
         findings=findings_json(evaluation.findings),
         worst_severity=str(worst.severity) if worst else "",
@@ -186,6 +231,7 @@ def reading_record(
     changes = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.RESPIRATORY, what="reading", by=by, now=now
     )
+    changes += _falls_revealed_alerts(workup=workup, reading=reading, by=by, now=now)
     outcome = complete_matching_order(
         workup=workup,
         keys=RESP_ORDER_KEYS,

@@ -15,7 +15,7 @@ from workup.clinical.reading_ranges import out_of_range_messages
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, VitalsEntry, Workup
 from workup.models.audit import SubjectType
-from workup.monitoring.services.alerts import AlertChange
+from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.entries import (
     OrderStillOpen,
@@ -24,9 +24,11 @@ from workup.monitoring.services.entries import (
     evaluate_isolated,
     findings_json,
     raise_alerts,
+    revealed_by_late_entry,
     rule_errors_json,
     taken_at_errors,
     value_text,
+    when_text,
     workup_must_be_open,
 )
 
@@ -58,6 +60,32 @@ def _clean(data: dict) -> dict:
     if errors:
         raise InvalidInput(errors)
     return values
+
+
+def _swings_revealed_alerts(
+    *, workup: Workup, late: Vitals, entry: VitalsEntry, by: User, now: datetime
+) -> list[AlertChange]:
+    """Spec §3 v1.1 / §4: a back-dated SBP reveals swings of > 40 mmHg with the entries taken up to
+    1 h after it; raised now, naming both entries."""
+    later_entries = [
+        Vitals(taken_at=v.taken_at, systolic_bp_mm_hg=v.systolic_bp_mm_hg)
+        for v in VitalsEntry.objects.filter(
+            workup=workup, taken_at__gt=late.taken_at, taken_at__lte=late.taken_at + SBP_SWING_WINDOW
+        ).exclude(pk=entry.pk)
+    ]
+    findings = [
+        revealed_by_late_entry(
+            swing.finding,
+            workup=workup,
+            later=f"SBP {swing.later.systolic_bp_mm_hg} mmHg taken {when_text(workup, swing.later.taken_at)}",
+            late=f"SBP {late.systolic_bp_mm_hg} mmHg taken {when_text(workup, late.taken_at)}",
+            now=now,
+        )
+        for swing in autonomic.sbp_swings_revealed_by(late, later_entries, rules=autonomic.AUTONOMIC_RULES)
+    ]
+    if not findings:
+        return []
+    return alerts_raise(workup=workup, findings=findings, category=AlertCategory.AUTONOMIC, by=by, now=now)
 
 
 @transaction.atomic
@@ -100,6 +128,7 @@ def vitals_record(
     changes = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.AUTONOMIC, what="vitals entry", by=by, now=now
     )
+    changes += _swings_revealed_alerts(workup=workup, late=current, entry=entry, by=by, now=now)
     result = "Vitals: " + ", ".join(f"{k} {value_text(v)}" for k, v in values.items() if v is not None)
     outcome = complete_matching_order(
         workup=workup, keys=("autonomic",), values=values, taken_at=taken_at, by=by, now=now, result=result
