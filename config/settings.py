@@ -187,6 +187,8 @@ SPECTACULAR_SETTINGS = {
         "HealthStatusEnum": ["ok", "unavailable"],
     },
 }
+# Idempotency-Key (API) and one-time form tokens (web): how long a key answers for its repeats.
+IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", default=24)
 # GET /healthz: how long the broker may take to answer before it counts as down.
 HEALTHZ_BROKER_TIMEOUT_SECONDS = env_int("HEALTHZ_BROKER_TIMEOUT_SECONDS", default=2)
 

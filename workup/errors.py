@@ -51,3 +51,19 @@ class PathwayNotAvailable(DomainError):
 
 class PathwayConflict(DomainError):
     pass
+
+
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key (or a form's one-time token) sent again with a different request."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Idempotency-Key was already used for a different request; use a new key for a new request."
+        )
+
+
+class IdempotentRequestInProgress(DomainError):
+    """The first request with this idempotency key is still being handled."""
+
+    def __init__(self) -> None:
+        super().__init__("A request with this Idempotency-Key is still being handled; retry in a moment.")

@@ -23,7 +23,9 @@ from orders.api.serializers import (
 from orders.models import Order
 from orders.selectors import order_list, orders_overdue_visible_to
 from orders.services import order_cancel, order_mark_not_indicated, order_start
+from workup.api import idempotency
 from workup.api.clock import request_now
+from workup.api.idempotency import idempotent
 from workup.api.permissions import Operation, RolePermission
 from workup.api.views import ERROR_401, ERROR_403, ERROR_404, ERRORS_400, validated
 from workup.services.order_results import order_complete_with_result
@@ -75,6 +77,7 @@ class _OrderTransitionView(_OrderView):
 
     input_serializer_class = None
 
+    @idempotent
     def post(self, request, pk: int):
         order = self.get_object()
         data = validated(self.input_serializer_class, request.data)
@@ -95,7 +98,9 @@ def _transition_schema(*, operation_id: str, request, summary: str):
         operation_id=operation_id,
         tags=["orders"],
         request=request,
+        parameters=[idempotency.PARAMETER],
         responses={
+            **idempotency.RESPONSES,
             200: OrderSerializer,
             400: ERRORS_400,
             401: ERROR_401,

@@ -229,3 +229,28 @@ def test_triage_onto_another_ward_is_refused(browser, other_ward, clock):
     response = browser("physician").post("/workups/new/", {**VALID_TRIAGE, "ward": other_ward.code})
     assert response.status_code == 400  # not one of the ward choices offered
     assert not Workup.objects.exists()
+
+
+def test_a_reading_form_sent_twice_is_stored_once_and_says_so(browser, workup):
+    client = browser("nurse")
+    page = client.get(f"/workups/{workup.pk}/readings/new/").content.decode()
+    token = re.search(r'name="form_token" value="([0-9a-f-]+)"', page).group(1)
+    body = {"fvc_ml": "3600", "form_token": token}
+
+    first = client.post(f"/workups/{workup.pk}/readings/new/", body)
+    again = client.post(f"/workups/{workup.pk}/readings/new/", body)
+
+    assert first.status_code == again.status_code == 200
+    assert 'id="reading-duplicate"' not in first.content.decode()
+    assert 'id="reading-duplicate"' in again.content.decode()
+    assert RespiratoryReading.objects.filter(workup=workup).count() == 1
+    # the next form carries a new token
+    next_token = re.search(r'name="form_token" value="([0-9a-f-]+)"', first.content.decode()).group(1)
+    assert next_token != token
+
+
+def test_a_partial_reading_says_which_check_is_still_open_and_what_it_needs(browser, workup):
+    page = browser("nurse").post(f"/workups/{workup.pk}/readings/new/", {"spo2_percent": "96"}).content.decode()
+
+    assert 'data-still-open="resp_baseline"' in page
+    assert "is still open: it needs FVC or NIF." in page

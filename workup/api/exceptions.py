@@ -20,6 +20,8 @@ from workup.api.parsers import RequestTooLarge
 from workup.errors import (
     DomainError,
     DuplicateOpenWorkup,
+    IdempotencyKeyReused,
+    IdempotentRequestInProgress,
     IllegalTransition,
     InvalidInput,
     PathwayNotAvailable,
@@ -50,6 +52,10 @@ def _domain_error_body(error: DomainError) -> tuple[int, dict]:
             "code": "duplicate_open_workup",
             "workup_id": error.workup_id,
         }
+    if isinstance(error, IdempotencyKeyReused):
+        return status.HTTP_422_UNPROCESSABLE_ENTITY, {"detail": str(error), "code": "idempotency_key_reused"}
+    if isinstance(error, IdempotentRequestInProgress):
+        return status.HTTP_409_CONFLICT, {"detail": str(error), "code": "idempotent_request_in_progress"}
     if isinstance(error, PathwayNotAvailable):
         return status.HTTP_503_SERVICE_UNAVAILABLE, {"detail": str(error), "code": "pathway_not_available"}
     return status.HTTP_400_BAD_REQUEST, {"detail": str(error), "code": "domain_error"}

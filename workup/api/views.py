@@ -10,8 +10,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from workup.api import idempotency
 from workup.api.clock import request_now
 from workup.api.filters import WorkupFilter
+from workup.api.idempotency import idempotent
 from workup.api.permissions import Operation, RolePermission, user_may_open_workup_on
 from workup.api.serializers import (
     PathwaySwitchInputSerializer,
@@ -92,7 +94,9 @@ class WorkupCollectionView(GenericAPIView):
         operation_id="workups_triage",
         tags=["workups"],
         request=WorkupTriageInputSerializer,
+        parameters=[idempotency.PARAMETER],
         responses={
+            **idempotency.RESPONSES,
             201: WorkupDetailSerializer,
             400: ERRORS_400,
             401: ERROR_401,
@@ -102,6 +106,7 @@ class WorkupCollectionView(GenericAPIView):
         },
         summary="Triage a patient: open a workup (suspected GBS or cervical cord lesion) and its orders",
     )
+    @idempotent
     def post(self, request):
         data = validated(WorkupTriageInputSerializer, request.data)
         ward = data["ward"]

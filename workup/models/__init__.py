@@ -1,6 +1,7 @@
 from workup.models.alert import Alert, AlertCategory, AlertStatus
 from workup.models.assessment import NeuroAssessment
 from workup.models.audit import AuditEvent
+from workup.models.idempotency import IdempotencyRecord
 from workup.models.pathway import OrderTemplate, PathwayTemplate
 from workup.models.patient import Patient, Sex
 from workup.models.people import User
@@ -15,6 +16,7 @@ __all__ = [
     "AlertStatus",
     "AuditEvent",
     "Condition",
+    "IdempotencyRecord",
     "NeuroAssessment",
     "OrderTemplate",
     "PathwayTemplate",

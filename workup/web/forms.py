@@ -2,6 +2,8 @@
 rule (required fields, ranges, unit mistakes, dates in the future) is the services', exactly as
 for the API, and the services' InvalidInput errors are put back beside the field they name."""
 
+import uuid
+
 from django import forms
 
 from workup.models import Condition, Reflexes, Sex, WeaknessPattern
@@ -60,14 +62,20 @@ class ReadingForm(ServiceErrorsMixin, forms.Form):
     dyspnea_at_rest = _sign("Dyspnoea at rest")
     accessory_muscle_use = _sign("Accessory muscle use")
     paradoxical_breathing = _sign("Paradoxical breathing")
+    # One-time token (issue 9 §2): a second submission of the same form (a double tap, a resent
+    # POST) shows the reading already saved instead of storing it twice.
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
     SIGNS = ("dyspnea_at_rest", "accessory_muscle_use", "paradoxical_breathing")
+    NOT_MEASUREMENTS = ("form_token",)
 
     def measurements(self) -> dict:
         """What was entered. An unticked sign is 'not recorded' rather than 'absent': a form with
         nothing typed must not pass as a reading."""
         data = {}
         for name, value in self.cleaned_data.items():
+            if name in self.NOT_MEASUREMENTS:
+                continue
             if name in self.SIGNS:
                 if value:
                     data[name] = True

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,12 +22,13 @@ from orders.services import order_complete, order_mark_not_indicated, order_star
 from workup.api.permissions import Operation, user_may, user_may_open_workup_on
 from workup.clinical.body import ideal_body_weight_kg
 from workup.errors import DomainError, DuplicateOpenWorkup, InvalidInput, StaleVersion
-from workup.models import Condition
+from workup.models import Condition, RespiratoryReading
 from workup.monitoring.api.serializers import data_for_service
 from workup.monitoring.selectors import alerts_visible_to, respiratory_readings_of, workup_scores
 from workup.monitoring.services.alerts import alert_acknowledge
-from workup.monitoring.services.readings import reading_record
+from workup.monitoring.services.readings import ReadingRecorded, reading_record
 from workup.selectors import pathway_offer, wards_visible_to, workup_detail, workups_visible_to
+from workup.services.idempotency import idempotency_claim, idempotency_complete, idempotency_fingerprint
 from workup.services.pathway_switch import workup_switch_pathway
 from workup.services.triage import workup_open
 from workup.web import chart
@@ -223,6 +225,29 @@ def order_not_indicated_view(request: HttpRequest, order_id: int) -> HttpRespons
 # --- Log a reading ------------------------------------------------------------------------------
 
 
+def _reading_record_once(request: HttpRequest, workup, form: ReadingForm) -> ReadingRecorded:
+    """Record the reading unless this very form was submitted before (its one-time token): then
+    the reading already saved is shown again, marked as a repeat, and nothing is stored."""
+    data = data_for_service(form.measurements())
+    token = form.cleaned_data.get("form_token")
+    if token is None:
+        return reading_record(workup=workup, data=data, by=request.user)
+    now = timezone.now()
+    with transaction.atomic():
+        claim = idempotency_claim(
+            user=request.user,
+            key=f"web-form:{token}",
+            fingerprint=idempotency_fingerprint("reading", workup.pk, data),
+            now=now,
+        )
+        if claim.replay:
+            reading = RespiratoryReading.objects.get(pk=claim.record.response["reading"])
+            return ReadingRecorded(reading=reading, alert_changes=[], completed_order=None, duplicate=True)
+        result = reading_record(workup=workup, data=data, by=request.user, now=now)
+        idempotency_complete(claim=claim, status_code=201, response={"reading": result.reading.pk})
+        return result
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def reading_new(request: HttpRequest, workup_id: int) -> HttpResponse:
@@ -234,7 +259,7 @@ def reading_new(request: HttpRequest, workup_id: int) -> HttpResponse:
         form = ReadingForm(request.POST)
         if form.is_valid():
             try:
-                result = reading_record(workup=workup, data=data_for_service(form.measurements()), by=request.user)
+                result = _reading_record_once(request, workup, form)
             except InvalidInput as error:
                 form.add_service_errors(error.errors)
                 status = 400

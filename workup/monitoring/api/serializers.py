@@ -9,7 +9,7 @@ field names to the contract's.
 
 from decimal import ROUND_HALF_UP
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from workup.api.strict import StrictSerializer
@@ -315,16 +315,54 @@ class VitalsSerializer(_EntrySerializer):
         read_only_fields = fields
 
 
+class EntryOrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    title = serializers.CharField()
+    occurrence = serializers.IntegerField()
+    due_at = serializers.DateTimeField()
+
+
+class StillOpenOrderSerializer(serializers.Serializer):
+    """An order this entry could have answered and did not, and what it still needs."""
+
+    order = EntryOrderSerializer()
+    needs = serializers.SerializerMethodField(
+        help_text="The values still needed (API names), e.g. [fvc_ml, nif_cm_h2o]."
+    )
+    message = serializers.CharField(help_text='In words: "Respiratory check (#3) is still open: it needs FVC or NIF."')
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_needs(self, still_open) -> list[str]:
+        return [MODEL_TO_API.get(name, name) for name in still_open.needs]
+
+
 def _created(entry_serializer):
-    """The 201 body: the entry plus the alerts it opened, updated or upgraded."""
+    """The 201 body: the entry, the alerts it opened, updated or upgraded, the order it completed
+    and the orders it left open with what they still need (spec §2 v1.1)."""
 
     class Created(entry_serializer):
         alerts = AlertChangeSerializer(
             source="alert_changes", many=True, read_only=True, help_text="Alerts this entry opened or updated."
         )
+        completed_order = EntryOrderSerializer(
+            read_only=True, allow_null=True, help_text="The order this entry completed; null if none."
+        )
+        open_orders = StillOpenOrderSerializer(
+            source="still_open_orders",
+            many=True,
+            read_only=True,
+            help_text="Orders this entry did not complete (a partial entry, or one taken before the order was "
+            "placed), with what each still needs.",
+        )
+        duplicate = serializers.BooleanField(
+            read_only=True,
+            help_text="True when the same entry (same values and taken_at, by you) was recorded less than 2 minutes "
+            "ago: it was not stored again.",
+        )
 
         class Meta(entry_serializer.Meta):
-            fields = [*entry_serializer.Meta.fields, "alerts"]
+            fields = [*entry_serializer.Meta.fields, "alerts", "completed_order", "open_orders", "duplicate"]
             read_only_fields = fields
 
     Created.__name__ = entry_serializer.__name__.replace("Serializer", "CreatedSerializer")

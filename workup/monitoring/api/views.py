@@ -10,8 +10,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from workup.api import idempotency
 from workup.api.clock import request_now
 from workup.api.filters import IdFilter, WardFilter
+from workup.api.idempotency import idempotent
 from workup.api.permissions import Operation, RolePermission
 from workup.api.views import ERROR_401, ERROR_403, ERROR_404, ERRORS_400, validated
 from workup.errors import InvalidInput
@@ -65,6 +67,7 @@ class _WorkupEntriesView(GenericAPIView):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.output_serializer_class(page, many=True).data)
 
+    @idempotent
     def post(self, request, pk: int):
         workup = self.workup(pk)
         data = validated(self.input_serializer_class, request.data)
@@ -77,7 +80,12 @@ class _WorkupEntriesView(GenericAPIView):
             raise InvalidInput(errors_for_api(error.errors)) from error
         entry = getattr(result, self.entry_attribute)
         entry.alert_changes = result.alert_changes
-        return Response(self.created_serializer_class(entry).data, status=status.HTTP_201_CREATED)
+        entry.completed_order = result.completed_order
+        entry.still_open_orders = result.still_open_orders
+        entry.duplicate = result.duplicate
+        # A double submission stores nothing: 200 with the entry recorded moments ago.
+        code = status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED
+        return Response(self.created_serializer_class(entry).data, status=code)
 
 
 def _entries_schema(*, name: str, tag: str, what: str):
@@ -105,12 +113,19 @@ def _entries_schema(*, name: str, tag: str, what: str):
             operation_id=f"workups_{name}_create",
             tags=[tag],
             request=input_serializer,
+            parameters=[idempotency.PARAMETER],
             responses={
                 201: created_serializer,
+                200: OpenApiResponse(
+                    response=created_serializer,
+                    description="A double submission (same values and taken_at by you within 2 min): not stored "
+                    "again; the entry recorded moments ago, with duplicate: true.",
+                ),
                 400: ERRORS_400,
                 401: ERROR_401,
                 403: ERROR_403,
                 404: ERROR_404,
+                **idempotency.RESPONSES,
             },
             summary=f"Record one of the workup's {what}: rules evaluated, alerts raised, the matching order completed",
         )(post)

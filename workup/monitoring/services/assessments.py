@@ -26,6 +26,7 @@ from workup.monitoring.services.entries import (
     evaluate_isolated,
     findings_json,
     raise_alerts,
+    recent_duplicate,
     revealed_by_late_entry,
     rule_errors_json,
     taken_at_errors,
@@ -74,6 +75,8 @@ class AssessmentRecorded:
     alert_changes: list[AlertChange]
     completed_order: Order | None
     still_open_orders: tuple[OrderStillOpen, ...] = ()
+    # True when this was a double submission of an entry recorded moments ago: nothing was stored.
+    duplicate: bool = False
 
 
 def _clean(data: dict) -> dict:
@@ -163,6 +166,10 @@ def assessment_record(
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
         raise InvalidInput(errors)
+    if (
+        repeated := recent_duplicate(NeuroAssessment, workup=workup, by=by, taken_at=taken_at, values=values, now=now)
+    ) is not None:
+        return AssessmentRecorded(assessment=repeated, alert_changes=[], completed_order=None, duplicate=True)
     nadir_on = values["nadir_reached_on"]
     if nadir_on is not None and not (workup.onset_of_weakness_on <= nadir_on <= timezone.localdate(now)):
         raise InvalidInput({"nadir_reached_on": ["The nadir must fall between the onset of weakness and today."]})

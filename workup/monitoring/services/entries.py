@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 # emergency department before the workup was opened still count.
 EARLIEST_BEFORE_TRIAGE = timedelta(hours=24)
 
+# A second submission of the same entry (same user, same values, same taken_at) within this long is
+# a double submission — a double tap, a retried request — and is stored once (issue 9 §2).
+DOUBLE_SUBMISSION_WINDOW = timedelta(minutes=2)
+
 # A rule that raised is itself an alert: the ward must check that entry by hand. HIGH because the
 # failing rule may be one whose finding would have been CRIT [local].
 RULE_ERROR_SEVERITY = Severity.HIGH
@@ -58,6 +62,22 @@ def taken_at_errors(*, workup: Workup, taken_at: datetime, now: datetime) -> dic
     if taken_at < earliest:
         return {"taken_at": [f"taken_at may not be more than 24 h before triage (earliest {earliest.isoformat()})."]}
     return {}
+
+
+def recent_duplicate(model, *, workup: Workup, by: User, taken_at: datetime, values: dict, now: datetime):
+    """The entry this one repeats, if the same person recorded the same values for the same
+    time less than DOUBLE_SUBMISSION_WINDOW ago; None otherwise. Call with the workup locked."""
+    return (
+        model.objects.filter(
+            workup=workup,
+            recorded_by=by,
+            taken_at=taken_at,
+            recorded_at__gte=now - DOUBLE_SUBMISSION_WINDOW,
+            **values,
+        )
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
 
 
 def evaluate_isolated(rules: Iterable[Rule], inputs: Mapping[str, Measure | None]) -> Evaluation:

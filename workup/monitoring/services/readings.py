@@ -40,6 +40,7 @@ from workup.monitoring.services.entries import (
     evaluate_isolated,
     findings_json,
     raise_alerts,
+    recent_duplicate,
     revealed_by_late_entry,
     rule_errors_json,
     taken_at_errors,
@@ -72,6 +73,8 @@ class ReadingRecorded:
     alert_changes: list[AlertChange]
     completed_order: Order | None
     still_open_orders: tuple[OrderStillOpen, ...] = ()
+    # True when this was a double submission of an entry recorded moments ago: nothing was stored.
+    duplicate: bool = False
 
 
 def _finer_than_one_decimal(value: Decimal) -> bool:
@@ -187,6 +190,12 @@ def reading_record(
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
         raise InvalidInput(errors)
+    if (
+        repeated := recent_duplicate(
+            RespiratoryReading, workup=workup, by=by, taken_at=taken_at, values=values, now=now
+        )
+    ) is not None:
+        return ReadingRecorded(reading=repeated, alert_changes=[], completed_order=None, duplicate=True)
 
     patient = workup.patient
     best = best_values_before(workup=workup, before=taken_at)

@@ -24,6 +24,7 @@ from workup.monitoring.services.entries import (
     evaluate_isolated,
     findings_json,
     raise_alerts,
+    recent_duplicate,
     revealed_by_late_entry,
     rule_errors_json,
     taken_at_errors,
@@ -42,6 +43,8 @@ class VitalsRecorded:
     alert_changes: list[AlertChange]
     completed_order: Order | None
     still_open_orders: tuple[OrderStillOpen, ...] = ()
+    # True when this was a double submission of an entry recorded moments ago: nothing was stored.
+    duplicate: bool = False
 
 
 def _clean(data: dict) -> dict:
@@ -99,6 +102,10 @@ def vitals_record(
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
         raise InvalidInput(errors)
+    if (
+        repeated := recent_duplicate(VitalsEntry, workup=workup, by=by, taken_at=taken_at, values=values, now=now)
+    ) is not None:
+        return VitalsRecorded(vitals=repeated, alert_changes=[], completed_order=None, duplicate=True)
 
     previous = [
         Vitals(taken_at=v.taken_at, systolic_bp_mm_hg=v.systolic_bp_mm_hg)
