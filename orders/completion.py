@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 # Values of bedside entries a rule may ask for (field names of RespiratoryReading, NeuroAssessment
 # and VitalsEntry; tests/orders/test_completion.py checks each is one), with what the ward calls them.
+# Measures that complete nothing on their own (signs) are left out.
 MEASURE_LABELS: dict[str, str] = {
     "fvc_ml": "FVC",
     "nif_cm_h2o": "NIF",
@@ -28,6 +29,19 @@ MEASURE_LABELS: dict[str, str] = {
     "systolic_bp_mm_hg": "systolic BP",
     "diastolic_bp_mm_hg": "diastolic BP",
     "bladder_scan_ml": "bladder scan",
+}
+
+# Which bedside entry records each measure: an entry of that kind completes the open orders whose
+# rule asks for its measures (a reading completes respiratory checks, vitals an autonomic check or a
+# bladder scan, an exam a neuro exam or neuro check).
+READING, ASSESSMENT, VITALS = "reading", "assessment", "vitals"
+MEASURE_KINDS: dict[str, str] = {
+    **dict.fromkeys(
+        ("fvc_ml", "nif_cm_h2o", "mep_cm_h2o", "single_breath_count", "respiratory_rate_per_min", "spo2_percent"),
+        READING,
+    ),
+    **dict.fromkeys(("mrc_sum_score", "gbs_disability_score", "reflexes", "sensory_level"), ASSESSMENT),
+    **dict.fromkeys(("heart_rate_bpm", "systolic_bp_mm_hg", "diastolic_bp_mm_hg", "bladder_scan_ml"), VITALS),
 }
 
 # The data rule for workups that started on "suspected-gbs" v1 (published before completion rules
@@ -74,6 +88,11 @@ class CompletionRule:
             parts.append(_words(any_of, "or"))
         return " and ".join(parts)
 
+    @property
+    def entry_kind(self) -> str:
+        """The kind of bedside entry that completes this order (one kind per rule)."""
+        return MEASURE_KINDS[(self.all_of + self.any_of)[0]]
+
     def as_data(self) -> dict:
         return {key: list(value) for key, value in (("any_of", self.any_of), ("all_of", self.all_of)) if value}
 
@@ -96,6 +115,11 @@ def completion_rule_from_data(data) -> CompletionRule | None:
         if bad:
             raise ValueError(f"completed_by.{key}: unknown measures {bad}; known: {sorted(MEASURE_LABELS)}.")
         lists[key] = tuple(names)
+    kinds = {MEASURE_KINDS[name] for names in lists.values() for name in names}
+    if len(kinds) > 1:
+        raise ValueError(
+            f"completed_by: measures of one kind of entry only (reading, assessment or vitals); got {sorted(kinds)}."
+        )
     return CompletionRule(**lists)
 
 

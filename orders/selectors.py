@@ -99,3 +99,17 @@ def series_of(*, workup: Workup) -> QuerySet[OrderSeries]:
         )
         .order_by("id")
     )
+
+
+def completion_rules_of(*, workup: Workup) -> dict[str, CompletionRule]:
+    """Order key → what an entry must hold to complete it, for the keys of the workup's pathway
+    that entries complete (one query)."""
+    pathway = workup.pathway
+    rules = {}
+    for key, completed_by in OrderTemplate.objects.filter(pathway=pathway).values_list("key", "completed_by"):
+        rule = completion_rule_for(
+            key=key, completed_by=completed_by, pathway_key=pathway.key, pathway_version=pathway.version
+        )
+        if rule is not None:
+            rules[key] = rule
+    return rules

@@ -77,8 +77,17 @@ def triage_data(**overrides) -> dict:
     return {**data, **overrides}
 
 
-def open_workup(*, ward=None, opened_by=None, now=None, patient=None, triage=None, confirm_unusual_weight=False):
-    """Open a suspected-GBS workup through the real triage service."""
+def open_workup(
+    *,
+    ward=None,
+    opened_by=None,
+    now=None,
+    patient=None,
+    triage=None,
+    confirm_unusual_weight=False,
+    condition="suspected_gbs",
+):
+    """Open a workup (suspected GBS unless ``condition`` says otherwise) through the real triage service."""
     ward = ward or WardFactory()
     opened_by = opened_by or UserFactory(role=Role.PHYSICIAN, wards=[ward])
     now = now or timezone.now()
@@ -89,4 +98,5 @@ def open_workup(*, ward=None, opened_by=None, now=None, patient=None, triage=Non
         opened_by=opened_by,
         now=now,
         confirm_unusual_weight=confirm_unusual_weight,
+        condition=condition,
     )

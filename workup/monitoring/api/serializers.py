@@ -346,7 +346,12 @@ def _created(entry_serializer):
             source="alert_changes", many=True, read_only=True, help_text="Alerts this entry opened or updated."
         )
         completed_order = EntryOrderSerializer(
-            read_only=True, allow_null=True, help_text="The order this entry completed; null if none."
+            read_only=True, allow_null=True, help_text="The (first) order this entry completed; null if none."
+        )
+        completed_orders = EntryOrderSerializer(
+            many=True,
+            read_only=True,
+            help_text="Every order this entry completed (e.g. autonomic monitoring and a bladder scan).",
         )
         open_orders = StillOpenOrderSerializer(
             source="still_open_orders",
@@ -362,7 +367,14 @@ def _created(entry_serializer):
         )
 
         class Meta(entry_serializer.Meta):
-            fields = [*entry_serializer.Meta.fields, "alerts", "completed_order", "open_orders", "duplicate"]
+            fields = [
+                *entry_serializer.Meta.fields,
+                "alerts",
+                "completed_order",
+                "completed_orders",
+                "open_orders",
+                "duplicate",
+            ]
             read_only_fields = fields
 
     Created.__name__ = entry_serializer.__name__.replace("Serializer", "CreatedSerializer")

@@ -81,6 +81,7 @@ class _WorkupEntriesView(GenericAPIView):
         entry = getattr(result, self.entry_attribute)
         entry.alert_changes = result.alert_changes
         entry.completed_order = result.completed_order
+        entry.completed_orders = result.completed_orders
         entry.still_open_orders = result.still_open_orders
         entry.duplicate = result.duplicate
         # A double submission stores nothing: 200 with the entry recorded moments ago.

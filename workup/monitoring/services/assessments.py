@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from orders.completion import ASSESSMENT
 from orders.models import Order
 from workup.clinical import neuro
 from workup.clinical.neuro import NeuroExam, neuro_rule_inputs
@@ -22,7 +23,7 @@ from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
 from workup.monitoring.services.entries import (
     OrderStillOpen,
     audit_entry_recorded,
-    complete_matching_order,
+    complete_orders_answered,
     evaluate_isolated,
     findings_json,
     raise_alerts,
@@ -73,7 +74,8 @@ _WHOLE_FIELDS = ("mrc_sum_score", "neck_flexion_mrc", "gbs_disability_score")
 class AssessmentRecorded:
     assessment: NeuroAssessment
     alert_changes: list[AlertChange]
-    completed_order: Order | None
+    completed_order: Order | None  # the first of completed_orders, for callers that expect one
+    completed_orders: tuple[Order, ...] = ()
     still_open_orders: tuple[OrderStillOpen, ...] = ()
     # True when this was a double submission of an entry recorded moments ago: nothing was stored.
     duplicate: bool = False
@@ -204,13 +206,14 @@ def assessment_record(
     )
     _, diagnosis_changes = reconsider_diagnosis_check(workup=workup, by=by, now=now)
     result = "Neuro exam: " + ", ".join(f"{k} {value_text(v)}" for k, v in values.items() if v not in (None, ""))
-    outcome = complete_matching_order(
-        workup=workup, keys=("neuro_exam",), values=values, taken_at=taken_at, by=by, now=now, result=result
+    outcome = complete_orders_answered(
+        workup=workup, kind=ASSESSMENT, values=values, taken_at=taken_at, by=by, now=now, result=result
     )
     resp_check_cadence_apply(workup=workup, by=by, now=now)
     return AssessmentRecorded(
         assessment=assessment,
         alert_changes=changes + diagnosis_changes,
-        completed_order=outcome.completed,
+        completed_order=outcome.completed[0] if outcome.completed else None,
+        completed_orders=outcome.completed,
         still_open_orders=outcome.still_open,
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from orders.completion import CompletionRule
 from orders.models import OPEN_STATUSES, Order
-from orders.selectors import completion_rule_of
+from orders.selectors import completion_rules_of
 from orders.services import order_complete
 from workup.clinical.rules import Finding, Measure, Rule, Severity, evaluate_rule, sort_findings
 from workup.errors import InvalidInput
@@ -151,14 +151,12 @@ class OrderStillOpen:
 
 @dataclass(frozen=True)
 class OrderOutcome:
-    completed: Order | None
+    completed: tuple[Order, ...]
     still_open: tuple[OrderStillOpen, ...]
 
 
-def _still_open(order: Order, *, rule: CompletionRule | None, values: dict, taken_at: datetime) -> OrderStillOpen:
+def _still_open(order: Order, *, rule: CompletionRule, values: dict, taken_at: datetime) -> OrderStillOpen:
     name = f"{order.title} (#{order.occurrence})"
-    if rule is None:
-        return OrderStillOpen(order, (), f"{name} is still open: it is completed by hand, with a result.")
     if order.ordered_at > taken_at:
         return OrderStillOpen(
             order, (), f"{name} is still open: this entry was taken before it was ordered, so it cannot complete it."
@@ -167,33 +165,34 @@ def _still_open(order: Order, *, rule: CompletionRule | None, values: dict, take
     return OrderStillOpen(order, needs, f"{name} is still open: it needs {rule.describe(needs)}.")
 
 
-def complete_matching_order(
-    *, workup: Workup, keys: tuple[str, ...], values: dict, taken_at: datetime, by: User, now: datetime, result: str
+def complete_orders_answered(
+    *, workup: Workup, kind: str, values: dict, taken_at: datetime, by: User, now: datetime, result: str
 ) -> OrderOutcome:
-    """Complete the open order this entry answers, which places its series' next occurrence.
+    """Complete the open orders this entry answers, which places their series' next occurrence.
 
-    Spec §2 v1.1: an entry completes an order only when it holds what the pathway says completes
-    it (orders.completion) and only an occurrence that was already open when the entry was taken
-    (so the occurrence an entry itself places can never be ticked off by the same or an earlier
-    entry). ``keys`` in order of preference (the baseline before the routine check); the earliest
-    due open order of a key is the one asked for. Whatever stays open is reported with what it
-    still needs.
+    Spec §2 v1.1: what completes an order is data in the pathway (orders.completion): an entry of
+    ``kind`` (reading, assessment, vitals) completes each open order whose rule asks for that
+    kind's measures, when it holds them, and only an occurrence that was already open when the
+    entry was taken (so the occurrence an entry itself places can never be ticked off by the
+    same or an earlier entry). One order per key: the earliest due. Whatever stays open is
+    reported with what it still needs.
     """
-    still_open = []
-    for key in keys:
-        candidates = list(
-            Order.objects.select_for_update()
-            .filter(workup=workup, key=key, status__in=OPEN_STATUSES)
-            .select_related("workup__pathway")
-            .order_by("due_at", "id")
-        )
-        for order in candidates:
-            rule = completion_rule_of(order=order)
-            if rule is not None and order.ordered_at <= taken_at and not rule.missing(values):
-                completed = order_complete(order=order, by=by, result=result, now=now, by_entry=True)
-                return OrderOutcome(completed=completed, still_open=())
+    rules = {key: rule for key, rule in completion_rules_of(workup=workup).items() if rule.entry_kind == kind}
+    candidates = (
+        Order.objects.select_for_update()
+        .filter(workup=workup, key__in=rules, status__in=OPEN_STATUSES)
+        .order_by("due_at", "id")
+    )
+    completed, still_open, answered_keys = [], [], set()
+    for order in candidates:
+        rule = rules[order.key]
+        if order.key not in answered_keys and order.ordered_at <= taken_at and not rule.missing(values):
+            completed.append(order_complete(order=order, by=by, result=result, now=now, by_entry=True))
+            answered_keys.add(order.key)
+        else:
             still_open.append(_still_open(order, rule=rule, values=values, taken_at=taken_at))
-    return OrderOutcome(completed=None, still_open=tuple(still_open))
+    still_open = [s for s in still_open if s.order.key not in answered_keys]
+    return OrderOutcome(completed=tuple(completed), still_open=tuple(still_open))
 
 
 def when_text(workup: Workup, at: datetime) -> str:

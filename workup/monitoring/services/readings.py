@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from orders.completion import READING
 from orders.models import Order
 from workup.clinical import respiratory
 from workup.clinical.reading_ranges import fvc_unit_mistake_message, nif_sign_mistake_message, out_of_range_messages
@@ -36,7 +37,7 @@ from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.entries import (
     OrderStillOpen,
     audit_entry_recorded,
-    complete_matching_order,
+    complete_orders_answered,
     evaluate_isolated,
     findings_json,
     raise_alerts,
@@ -64,14 +65,14 @@ _DECIMAL_FIELDS = ("fvc_ml", "nif_cm_h2o", "mep_cm_h2o")  # stored with one deci
 MEASURE_UNITS = {"fvc_ml": ("FVC", "mL"), "nif_cm_h2o": ("NIF", "cmH2O"), "mep_cm_h2o": ("MEP", "cmH2O")}
 _WHOLE_FIELDS = ("single_breath_count", "respiratory_rate_per_min", "spo2_percent")
 _BOOLEAN_FIELDS = ("dyspnea_at_rest", "accessory_muscle_use", "paradoxical_breathing")
-RESP_ORDER_KEYS = ("resp_baseline", "resp_check")  # the baseline first: it is the one asked for
 
 
 @dataclass(frozen=True)
 class ReadingRecorded:
     reading: RespiratoryReading
     alert_changes: list[AlertChange]
-    completed_order: Order | None
+    completed_order: Order | None  # the first of completed_orders, for callers that expect one
+    completed_orders: tuple[Order, ...] = ()
     still_open_orders: tuple[OrderStillOpen, ...] = ()
     # True when this was a double submission of an entry recorded moments ago: nothing was stored.
     duplicate: bool = False
@@ -241,9 +242,9 @@ def reading_record(
         workup=workup, evaluation=evaluation, category=AlertCategory.RESPIRATORY, what="reading", by=by, now=now
     )
     changes += _falls_revealed_alerts(workup=workup, reading=reading, by=by, now=now)
-    outcome = complete_matching_order(
+    outcome = complete_orders_answered(
         workup=workup,
-        keys=RESP_ORDER_KEYS,
+        kind=READING,
         values=values,
         taken_at=taken_at,
         by=by,
@@ -254,6 +255,7 @@ def reading_record(
     return ReadingRecorded(
         reading=reading,
         alert_changes=changes,
-        completed_order=outcome.completed,
+        completed_order=outcome.completed[0] if outcome.completed else None,
+        completed_orders=outcome.completed,
         still_open_orders=outcome.still_open,
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from orders.completion import VITALS
 from orders.models import Order
 from workup.clinical import autonomic
 from workup.clinical.autonomic import SBP_SWING_WINDOW, Vitals, autonomic_rule_inputs
@@ -20,7 +21,7 @@ from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.entries import (
     OrderStillOpen,
     audit_entry_recorded,
-    complete_matching_order,
+    complete_orders_answered,
     evaluate_isolated,
     findings_json,
     raise_alerts,
@@ -41,7 +42,8 @@ _WHOLE_FIELDS = ("heart_rate_bpm", "systolic_bp_mm_hg", "diastolic_bp_mm_hg", "b
 class VitalsRecorded:
     vitals: VitalsEntry
     alert_changes: list[AlertChange]
-    completed_order: Order | None
+    completed_order: Order | None  # the first of completed_orders, for callers that expect one
+    completed_orders: tuple[Order, ...] = ()
     still_open_orders: tuple[OrderStillOpen, ...] = ()
     # True when this was a double submission of an entry recorded moments ago: nothing was stored.
     duplicate: bool = False
@@ -137,14 +139,15 @@ def vitals_record(
     )
     changes += _swings_revealed_alerts(workup=workup, late=current, entry=entry, by=by, now=now)
     result = "Vitals: " + ", ".join(f"{k} {value_text(v)}" for k, v in values.items() if v is not None)
-    outcome = complete_matching_order(
-        workup=workup, keys=("autonomic",), values=values, taken_at=taken_at, by=by, now=now, result=result
+    outcome = complete_orders_answered(
+        workup=workup, kind=VITALS, values=values, taken_at=taken_at, by=by, now=now, result=result
     )
     # An autonomic alert is "any HIGH alert" of spec §2: it tightens the respiratory checks too.
     resp_check_cadence_apply(workup=workup, by=by, now=now)
     return VitalsRecorded(
         vitals=entry,
         alert_changes=changes,
-        completed_order=outcome.completed,
+        completed_order=outcome.completed[0] if outcome.completed else None,
+        completed_orders=outcome.completed,
         still_open_orders=outcome.still_open,
     )
