@@ -246,3 +246,16 @@ class OrderSeriesSerializer(serializers.ModelSerializer):
         if not occurrences:
             return None
         return SeriesOccurrenceSerializer(occurrences[0]).data
+
+
+# --- Treatment decision (spec §7 v1.1) ------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="TreatmentDecision")
+class TreatmentDecisionInputSerializer(StrictSerializer):
+    treatment = serializers.ChoiceField(
+        choices=["ivig", "plex", "none"],
+        help_text="ivig: a pre-treatment check and 5 daily doses (0.4 g/kg actual weight); plex: 5 sessions every "
+        "48 h; none: cancels what is left of a running course.",
+    )
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)

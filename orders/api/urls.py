@@ -13,6 +13,7 @@ urlpatterns = [
     path("orders/<int:pk>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
     path("dashboard/overdue/", views.OverdueDashboardView.as_view(), name="dashboard-overdue"),
     path("workups/<int:pk>/series/", series_views.SeriesListView.as_view(), name="workup-series"),
+    path("workups/<int:pk>/treatment-decision/", views.TreatmentDecisionView.as_view(), name="treatment-decision"),
     path("workups/<int:pk>/series/<slug:key>/stop/", series_views.SeriesStopView.as_view(), name="series-stop"),
     path("workups/<int:pk>/series/<slug:key>/resume/", series_views.SeriesResumeView.as_view(), name="series-resume"),
 ]

@@ -6,6 +6,7 @@ StaleVersion / IllegalTransition become 409 in workup.api.exceptions, with the c
 added by conflict_details below.
 """
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -19,6 +20,7 @@ from orders.api.serializers import (
     OrderSerializer,
     OrderStartInputSerializer,
     OverdueRowSerializer,
+    TreatmentDecisionInputSerializer,
 )
 from orders.models import Order
 from orders.selectors import order_list, orders_overdue_visible_to
@@ -28,7 +30,8 @@ from workup.api.clock import request_now
 from workup.api.idempotency import idempotent
 from workup.api.permissions import Operation, RolePermission
 from workup.api.views import ERROR_401, ERROR_403, ERROR_404, ERRORS_400, validated
-from workup.services.order_results import order_complete_with_result
+from workup.selectors import workups_visible_to
+from workup.services.order_results import order_complete_with_result, treatment_decide
 
 
 class _OrderView(GenericAPIView):
@@ -201,3 +204,41 @@ class OverdueDashboardView(GenericAPIView):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         data = OverdueRowSerializer(page, many=True, context={"now": request_now(request)}).data
         return self.get_paginated_response(data)
+
+
+class TreatmentDecisionView(GenericAPIView):
+    """POST: record the treatment decision, or change it (spec §7 v1.1). The decision is a
+    completed treatment_decision order; the answer is that order, with the dose/session orders
+    it placed listed on the workup."""
+
+    permission_classes = [IsAuthenticated, RolePermission]
+    operations = {"POST": Operation.TREATMENT_DECIDE}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Order.objects.none()
+        return order_list(user=self.request.user)
+
+    @extend_schema(
+        operation_id="workups_treatment_decide",
+        tags=["orders"],
+        request=TreatmentDecisionInputSerializer,
+        parameters=[idempotency.PARAMETER],
+        responses={200: OrderSerializer, 400: ERRORS_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+        summary="Record or change the treatment decision (IVIG, plasma exchange or none): places or cancels the "
+        "dose and session orders",
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        workup = get_object_or_404(workups_visible_to(user=request.user), pk=pk)
+        data = validated(TreatmentDecisionInputSerializer, request.data)
+        decision = treatment_decide(
+            workup=workup,
+            treatment=data["treatment"],
+            reason=data.get("reason", ""),
+            by=request.user,
+            now=request_now(request),
+        )
+        return Response(
+            OrderSerializer(self.get_queryset().get(pk=decision.pk), context={"now": request_now(request)}).data
+        )

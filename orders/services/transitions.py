@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from orders import signals
 from orders.models import ALLOWED_TRANSITIONS, OPEN_STATUSES, Order, OrderStatus
+from orders.results import RESULT_DATA_REQUIRED, result_data_required_message
 from orders.selectors import completion_rule_of
 from orders.services.series import series_continue
 from workup.errors import IllegalTransition, InvalidInput, StaleVersion
@@ -110,6 +111,9 @@ def order_complete(
     """
     now = now or timezone.now()
     result = _required_text(result, "result")
+    if result_data is None and order.key in RESULT_DATA_REQUIRED:
+        # Acted on by workup.services.order_results.order_complete_with_result: never without it.
+        raise InvalidInput({"result_data": [result_data_required_message(order.key)]})
     if not by_entry and (rule := completion_rule_of(order=order)) is not None:
         raise InvalidInput(
             {

@@ -277,6 +277,18 @@ MATRIX = {
         lambda w, o: {},
         {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 403},
     ),
+    "treatment decision, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{w.pk}/treatment-decision/",
+        lambda w, o: {"treatment": "ivig", "reason": "MRC falling"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 200, NEURO: 200, ADMIN: 403},
+    ),
+    "treatment decision, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{o.pk}/treatment-decision/",
+        lambda w, o: {"treatment": "plex"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 403},
+    ),
     "resolve alert, own ward": (
         "post",
         lambda w, o: f"/api/v1/alerts/{alert_of(w).pk}/resolve/",

@@ -35,6 +35,7 @@ API_PATHS = {
     "/api/v1/alerts/{id}/acknowledge/": {"post"},
     "/api/v1/alerts/{id}/resolve/": {"post"},
     "/api/v1/workups/{id}/series/": {"get"},
+    "/api/v1/workups/{id}/treatment-decision/": {"post"},
     "/api/v1/workups/{id}/series/{key}/stop/": {"post"},
     "/api/v1/workups/{id}/series/{key}/resume/": {"post"},
     "/healthz": {"get"},

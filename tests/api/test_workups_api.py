@@ -80,11 +80,13 @@ def test_triage_opens_a_workup_and_answers_with_its_detail(api, physician):
     assert body["scores"]["egris"]["band"] == "intermediate"
     assert body["scores"]["egris_at_triage"]["based_on"] == "triage"
     assert body["scores"]["resp_check_interval_minutes"] == 120
-    assert body["progress"] == {"done": 0, "total": 11}
+    # 11 pathway orders + the VTE-prophylaxis decision: the patient cannot walk unaided (spec §7 v1.1)
+    assert body["progress"] == {"done": 0, "total": 12}
     assert body["opened_by"] == "physician"
     # ISO 8601 with the hospital's offset (Europe/Amsterdam, CET in November).
     assert body["triaged_at"] == "2026-11-24T09:00:00+01:00"
-    assert len(body["orders"]) == 11 == workup.orders.count()
+    assert len(body["orders"]) == 12 == workup.orders.count()
+    assert "vte_decision" in {o["key"] for o in body["orders"]}
     assert workup.opened_by == physician
 
 

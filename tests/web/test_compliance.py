@@ -143,7 +143,14 @@ def test_milestone_medians_over_workups_triaged_in_the_period(ward, physician):
     before = open_workup(ward=ward, opened_by=physician, now=T0 - 5 * day, triage=onset)
 
     def complete(workup, key, after):
-        order_complete(order=_order(workup, key), by=physician, result="done", now=workup.triaged_at + after)
+        result_data = {"treatment": "none", "reason": "improving"} if key == "treatment_decision" else None
+        order_complete(
+            order=_order(workup, key),
+            by=physician,
+            result="done",
+            now=workup.triaged_at + after,
+            result_data=result_data,
+        )
 
     complete(w1, "mri_spine", 10 * H)
     complete(w1, "lp", 20 * H)

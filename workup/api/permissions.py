@@ -28,6 +28,7 @@ class Operation(StrEnum):
     ALERT_ACKNOWLEDGE = "acknowledge alerts"
     ALERT_RESOLVE = "resolve alerts"
     SERIES_STOP = "stop or resume recurring series"
+    TREATMENT_DECIDE = "record or change the treatment decision"
     PATHWAY_SWITCH = "switch a workup's pathway"
 
 
@@ -49,6 +50,8 @@ ALLOWED_ROLES: dict[Operation, frozenset[Role]] = {
     Operation.ORDER_CANCEL: _PRESCRIBERS,
     # Spec §2 v1.1: only a physician or neurologist ends (or restarts) a recurring series of checks.
     Operation.SERIES_STOP: frozenset({Role.PHYSICIAN, Role.NEUROLOGIST}),
+    # Spec §7: IVIG or plasma exchange is the treating team's decision (the order is the neurologist's).
+    Operation.TREATMENT_DECIDE: frozenset({Role.PHYSICIAN, Role.NEUROLOGIST}),
     # Changing the suspected condition is a medical decision (issue 13): physicians and neurologists.
     Operation.PATHWAY_SWITCH: frozenset({Role.PHYSICIAN, Role.NEUROLOGIST}),
     # The issue gives admins the dashboard across wards. Charge nurses are escalation level 1 and

@@ -234,6 +234,7 @@ class WorkupDetailSerializer(WorkupListSerializer):
         fields = [
             *WorkupListSerializer.Meta.fields,
             "onset_of_weakness_on",
+            "onset_of_weakness_at",
             "triage",
             "cord_red_flag_message",
             "pathway_offer",

@@ -112,7 +112,12 @@ class WorkupCollectionView(GenericAPIView):
         ward = data["ward"]
         if not user_may_open_workup_on(user=request.user, ward=ward):
             raise PermissionDenied(f"Ward {ward.code} is not one of your wards; you may triage only on your own.")
-        triage = {"bed": data.get("bed", ""), "onset_of_weakness_on": data["onset_of_weakness_on"], **data["triage"]}
+        triage = {
+            "bed": data.get("bed", ""),
+            "onset_of_weakness_on": data["onset_of_weakness_on"],
+            "onset_of_weakness_at": data.get("onset_of_weakness_at"),
+            **data["triage"],
+        }
         try:
             workup = workup_open(
                 patient_data=data["patient"],

@@ -160,3 +160,14 @@ def mrc_drops_revealed_by(
         if finding:
             revealed.append(RevealedDrop(later=later, finding=finding[0]))
     return revealed
+
+
+# A failed swallow screen (spec §4): HIGH, nil by mouth until speech and language therapy (SLT)
+# or a nasogastric tube is arranged; the swallow screen recurs daily [local].
+SWALLOW_RULES: tuple[Rule, ...] = (
+    Rule(
+        key="swallow_failed",
+        message="Swallow screen failed: nil by mouth; SLT/NG review",
+        conditions=(Condition("swallow_screen_failed", "is_true", None, S.HIGH, "[local]", "failed swallow screen"),),
+    ),
+)

@@ -5,6 +5,8 @@ other causes, such as a cervical cord lesion; they rule nothing in or out. One r
 ``reconsider_diagnosis``, lists every feature present, so the ward sees one alert with its reasons.
 """
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,7 +43,7 @@ class DiagnosisFeatures:
     """Features on file for the workup; None = not known."""
 
     sensory_level: bool | None = None
-    # "Persistent" is the examiner's judgement, not derived from bladder scans here.
+    # Recorded as present over ≥ 48 h (triage and autonomic monitoring): persistent_dysfunction.
     persistent_bladder_bowel_dysfunction: bool | None = None
     marked_asymmetry: bool | None = None
     fever_at_onset: bool | None = None
@@ -62,3 +64,36 @@ def evaluate_reconsider_diagnosis(
     features: DiagnosisFeatures, *, rules: tuple[Rule, ...] = RECONSIDER_RULES
 ) -> list[Finding]:
     return evaluate_rules(rules, reconsider_rule_inputs(features))
+
+
+# Brighton's monophasic course reaches its nadir within 28 days [S4]; a nadir later than that is
+# information for the team (MED): "consider acute-onset CIDP" [S4; the wording is local].
+NADIR_RULES: tuple[Rule, ...] = (
+    Rule(
+        key="nadir_beyond_4_weeks",
+        message="Nadir more than 4 weeks after onset: consider acute-onset CIDP (information)",
+        conditions=(
+            Condition("onset_to_nadir_days", ">", D("28"), S.MED, "[S4, local]", "onset to nadir", "days", "> 28 days"),
+        ),
+    ),
+)
+
+# "Persistent" bladder/bowel dysfunction (spec §4): recorded as present, without an entry
+# recording it absent in between, over at least 48 h [local].
+PERSISTENT_DYSFUNCTION_PERIOD = dt.timedelta(hours=48)
+
+
+def persistent_dysfunction(recordings: Sequence[tuple[dt.datetime, bool]]) -> bool | None:
+    """Is the latest run of "present" recordings at least 48 h long? ``recordings`` are (taken at,
+    present) pairs, any order; None when nothing was recorded."""
+    if not recordings:
+        return None
+    ordered = sorted(recordings)
+    if ordered[-1][1] is not True:
+        return False
+    run_start = ordered[-1][0]
+    for taken_at, present in reversed(ordered):
+        if present is not True:
+            break
+        run_start = taken_at
+    return ordered[-1][0] - run_start >= PERSISTENT_DYSFUNCTION_PERIOD

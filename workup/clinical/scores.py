@@ -269,6 +269,23 @@ class BrightonResult:
     explanation: str
 
 
+BRIGHTON_SAME_DAY_NOTE = "nadir on the day of onset: record the times of onset and nadir to count the hours"
+
+
+def onset_to_nadir_hours(
+    *, onset_on: dt.date, onset_at: dt.datetime | None, nadir_on: dt.date | None, nadir_at: dt.datetime | None
+) -> Decimal | None:
+    """Hours from weakness onset to nadir (spec §5 v1.1): from the times when both are known;
+    otherwise whole days × 24 — except a nadir on the day of onset, which whole days cannot
+    place against the 12-hour minimum (None: not known)."""
+    if onset_at is not None and nadir_at is not None:
+        return D(str((nadir_at - onset_at).total_seconds())) / 3600
+    if nadir_on is None:
+        return None
+    days = (nadir_on - onset_on).days
+    return None if days == 0 else D(days * 24)
+
+
 def _nadir_in_window(hours: Number | None) -> bool | None:
     value = to_decimal(hours)
     if value is None:

@@ -34,6 +34,8 @@ class NeuroAssessment(models.Model):
     bilateral_flaccid_weakness = models.BooleanField(null=True, blank=True)
     monophasic_course = models.BooleanField(null=True, blank=True, help_text="One phase: plateau, no relapse.")
     nadir_reached_on = models.DateField(null=True, blank=True, help_text="The day weakness stopped progressing.")
+    # The time, when known: a nadir on the day of onset is counted in hours (Brighton: 12 h–28 d).
+    nadir_reached_at = models.DateTimeField(null=True, blank=True, help_text="When weakness stopped progressing.")
     alternative_diagnosis_excluded = models.BooleanField(null=True, blank=True)
 
     # Computed when saved: [{rule, severity, message, source, measure, value}] and [{rule, error}].

@@ -21,6 +21,8 @@ class VitalsEntry(models.Model):
     )
     bladder_scan_ml = models.PositiveIntegerField(null=True, blank=True, validators=[InRange("BLADDER_SCAN_ML")])
     new_arrhythmia = models.BooleanField(null=True, blank=True, help_text="A new arrhythmia or pause.")
+    # Bladder/bowel chart of autonomic monitoring: present over ≥ 48 h is "persistent" (spec §4).
+    bladder_bowel_dysfunction = models.BooleanField(null=True, blank=True)
 
     findings = models.JSONField(default=list, blank=True)
     rule_errors = models.JSONField(default=list, blank=True)

@@ -53,6 +53,8 @@ class Workup(models.Model):
 
     # --- Triage findings (spec §1) ---------------------------------------------------------------
     onset_of_weakness_on = models.DateField()
+    # The time, when known (Brighton counts onset → nadir in hours: 12 h–28 d; spec §5 v1.1).
+    onset_of_weakness_at = models.DateTimeField(null=True, blank=True)
     limb_weakness_pattern = models.CharField(max_length=16, choices=WeaknessPattern.choices, blank=True)
     paresthesia = models.BooleanField(default=False)
     facial_weakness = models.BooleanField(default=False)

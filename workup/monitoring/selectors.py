@@ -266,14 +266,19 @@ def workup_scores(*, workup: Workup, now: datetime) -> dict:
     reflexes = latest_signs.get("reflexes")
     _, bilateral_flaccid = _latest(assessments, "bilateral_flaccid_weakness")
     _, monophasic = _latest(assessments, "monophasic_course")
-    _, nadir_on = _latest(assessments, "nadir_reached_on")
+    nadir_from, nadir_on = _latest(assessments, "nadir_reached_on")
+    nadir_hours = scores.onset_to_nadir_hours(
+        onset_on=workup.onset_of_weakness_on,
+        onset_at=workup.onset_of_weakness_at,
+        nadir_on=nadir_on,
+        nadir_at=nadir_from.nadir_reached_at if nadir_from else None,
+    )
     _, alternative_excluded = _latest(assessments, "alternative_diagnosis_excluded")
     brighton = scores.brighton_level(
         scores.BrightonInput(
             bilateral_flaccid_weakness=bilateral_flaccid,
             monophasic_course=monophasic,
-            # Dates only: onset and nadir are recorded as days, so the interval is whole days.
-            onset_to_nadir_hours=(nadir_on - workup.onset_of_weakness_on).days * 24 if nadir_on else None,
+            onset_to_nadir_hours=nadir_hours,
             no_alternative_diagnosis=alternative_excluded,
             reflexes_reduced_or_absent=(reflexes in ("absent", "reduced")) if reflexes else None,
             ncs_consistent=ncs.get("consistent_with_gbs"),
@@ -305,7 +310,8 @@ def workup_scores(*, workup: Workup, now: datetime) -> dict:
         "brighton": {
             "level": brighton.level,
             "core_features_not_confirmed": list(brighton.core_features_not_confirmed),
-            "explanation": brighton.explanation,
+            "explanation": brighton.explanation
+            + ("; " + scores.BRIGHTON_SAME_DAY_NOTE if nadir_on is not None and nadir_hours is None else ""),
         },
         "csf_dissociation": (
             {"present": csf.present, "caveat": csf.caveat}

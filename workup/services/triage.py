@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders.services import orders_instantiate
+from orders.services.treatment import vte_decision_request
 from workup.clinical.ranges import (
     BMI_CONFIRM_ABOVE,
     BMI_CONFIRM_BELOW,
@@ -20,6 +21,7 @@ from workup.clinical.ranges import (
     PAEDIATRIC_MESSAGE,
     bmi_kg_per_m2,
 )
+from workup.clinical.treatment import needs_vte_decision
 from workup.errors import DuplicateOpenWorkup, InvalidInput
 from workup.models import Condition, Patient, User, Ward, Workup
 from workup.models.audit import SubjectType
@@ -61,7 +63,7 @@ TRIAGE_FINDING_FIELDS = (
     "umn_signs",
     "known_cancer",
 )
-TRIAGE_FIELDS = ("bed", "onset_of_weakness_on", *TRIAGE_FINDING_FIELDS)
+TRIAGE_FIELDS = ("bed", "onset_of_weakness_on", "onset_of_weakness_at", *TRIAGE_FINDING_FIELDS)
 
 
 def _field_errors(instance, *, exclude: list[str]) -> dict[str, list[str]]:
@@ -80,7 +82,7 @@ def _years_between(earlier: date, later: date) -> int:
     return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
 
 
-def _date_errors(*, patient: Patient, workup: Workup, today: date) -> tuple[dict, dict]:
+def _date_errors(*, patient: Patient, workup: Workup, today: date, now: datetime) -> tuple[dict, dict]:
     patient_errors, workup_errors = {}, {}
     dob, onset = patient.date_of_birth, workup.onset_of_weakness_on
     if isinstance(dob, date):
@@ -88,6 +90,13 @@ def _date_errors(*, patient: Patient, workup: Workup, today: date) -> tuple[dict
             patient_errors["date_of_birth"] = ["Date of birth cannot be in the future."]
         elif _years_between(dob, today) > MAX_AGE_YEARS:
             patient_errors["date_of_birth"] = [f"Date of birth gives an age over {MAX_AGE_YEARS} years; check it."]
+    onset_at = workup.onset_of_weakness_at
+    if onset_at is not None and isinstance(onset, date):
+        local_day = timezone.localtime(onset_at, ZoneInfo(workup.ward.timezone)).date()
+        if local_day != onset:
+            workup_errors["onset_of_weakness_at"] = [f"The time of onset falls on {local_day}, not on {onset}."]
+        elif onset_at > now:
+            workup_errors["onset_of_weakness_at"] = ["The onset of weakness cannot be in the future."]
     if isinstance(onset, date):
         if onset > today:
             workup_errors["onset_of_weakness_on"] = [f"Onset of weakness cannot be in the future (today is {today})."]
@@ -204,7 +213,7 @@ def workup_open(
         **_field_errors(workup, exclude=["patient", "pathway", "ward", "opened_by"]),
         **workup_errors,
     }
-    more_patient, more_workup = _date_errors(patient=patient, workup=workup, today=today)
+    more_patient, more_workup = _date_errors(patient=patient, workup=workup, today=today, now=now)
     if not patient_errors and not more_patient:
         more_patient = _body_errors(patient=patient, today=today, confirm_unusual_weight=confirm_unusual_weight)
     patient_errors = {**more_patient, **patient_errors}
@@ -240,6 +249,8 @@ def workup_open(
             )
             orders_instantiate(workup=workup, pathway=pathway, by=opened_by, stat_imaging=bool(red_flags))
             triage_alerts_raise(workup=workup, by=opened_by, now=now)
+            if needs_vte_decision(gbs_disability_score=None, able_to_walk_unaided=workup.able_to_walk_unaided):
+                vte_decision_request(workup=workup, by=opened_by, now=now, because="cannot walk unaided at triage")
             # Ids and the ward code only: never the patient's name, date of birth or MRN.
             logger.info(
                 "workup opened",

@@ -3,6 +3,8 @@ rule (required fields, ranges, unit mistakes, dates in the future) is the servic
 for the API, and the services' InvalidInput errors are put back beside the field they name."""
 
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django import forms
 
@@ -109,8 +111,14 @@ class TriageForm(ServiceErrorsMixin, forms.Form):
     sex = forms.ChoiceField(label="Sex (for ideal body weight)", required=False, choices=[("", "—"), *Sex.choices])
     height_cm = _number("Height (cm)")
     weight_kg = _number("Weight (kg)")
+    # Asked for when the weight gives a BMI below 12 or above 80 (spec v1.1 / issue 9 §6): the
+    # field error says so, and ticking this confirms the weight is right (not lb, no typo).
+    confirm_unusual_weight = forms.BooleanField(label="The weight is right (unusual for this height)", required=False)
     onset_of_weakness_on = forms.DateField(
         label="Weakness began on (YYYY-MM-DD)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    onset_time = forms.TimeField(
+        label="Time weakness began (if known)", required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     limb_weakness_pattern = forms.ChoiceField(
         label="Limb weakness pattern", required=False, choices=[("", "—"), *WeaknessPattern.choices]
@@ -170,6 +178,10 @@ class TriageForm(ServiceErrorsMixin, forms.Form):
 
     def triage_data(self) -> dict:
         data = {}
+        onset_on, onset_time, ward = (self.cleaned_data.get(f) for f in ("onset_of_weakness_on", "onset_time", "ward"))
+        if onset_on and onset_time and ward:
+            # The time of onset on the ward's clock (spec §5 v1.1: Brighton counts hours).
+            data["onset_of_weakness_at"] = datetime.combine(onset_on, onset_time, tzinfo=ZoneInfo(ward.timezone))
         for field in ("bed", "onset_of_weakness_on", *TRIAGE_FINDING_FIELDS):
             value = self.cleaned_data.get(field)
             if field in self.BOOLEAN_FINDINGS:

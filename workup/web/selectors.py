@@ -4,20 +4,22 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from orders.models import OPEN_STATUSES, Order
+from orders.models import OPEN_STATUSES, Order, OrderSeries, SeriesStatus
 from workup.clinical.rules import SEVERITY_RANK, Severity
 from workup.models import Alert, AlertStatus, AuditEvent, User, Workup, WorkupStatus
 from workup.models.alert import UNRESOLVED_STATUSES
 from workup.monitoring.selectors import alerts_visible_to
 from workup.selectors import workup_list
+from workup.services.triage import TRIAGE_FINDING_FIELDS
 
 BANNER_SEVERITIES = (Severity.CRIT, Severity.HIGH)
 
 
 def board_workups(*, user: User, now: datetime) -> QuerySet[Workup]:
     """Open workups on the user's wards, by ward and bed, with progress and overdue counts
-    (workup_list), their open orders soonest due first (``open_orders``) and their unresolved
-    alerts (``unresolved_alerts``) — three queries whatever the number of rows."""
+    (workup_list), their open orders soonest due first (``open_orders``), their unresolved
+    alerts (``unresolved_alerts``) and stopped series (``stopped_series``) — four queries
+    whatever the number of rows."""
     return (
         workup_list(user=user, now=now)
         .filter(status=WorkupStatus.OPEN)
@@ -32,6 +34,12 @@ def board_workups(*, user: User, now: datetime) -> QuerySet[Workup]:
                 "alerts",
                 queryset=Alert.objects.filter(status__in=UNRESOLVED_STATUSES).order_by("-opened_at", "-id"),
                 to_attr="unresolved_alerts",
+            ),
+            # "Respiratory checks stopped by … at …, reason …" on the row (spec §2 v1.1).
+            Prefetch(
+                "series",
+                queryset=OrderSeries.objects.filter(status=SeriesStatus.STOPPED).select_related("stopped_by"),
+                to_attr="stopped_series",
             ),
         )
     )
@@ -57,3 +65,21 @@ def banner_alerts(*, user: User) -> QuerySet[Alert]:
 
 def audit_timeline(*, workup: Workup) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(workup=workup).select_related("actor").order_by("-at", "-id")
+
+
+def triage_findings(*, workup: Workup) -> list[str]:
+    """The findings recorded at triage, in words, for the workup page (spec §1)."""
+    words = []
+    if workup.limb_weakness_pattern:
+        words.append(f"{workup.get_limb_weakness_pattern_display().lower()} weakness")
+    for name in TRIAGE_FINDING_FIELDS:
+        field = Workup._meta.get_field(name)
+        if field.get_internal_type() == "BooleanField" and getattr(workup, name) is True:
+            words.append(str(field.verbose_name))
+    if workup.reflexes:
+        words.append(f"reflexes {workup.get_reflexes_display().lower()}")
+    if workup.able_to_walk_unaided is not None:
+        words.append("walks unaided" if workup.able_to_walk_unaided else "cannot walk unaided")
+    if workup.mrc_sum_score is not None:
+        words.append(f"MRC sum score {workup.mrc_sum_score}/60")
+    return words

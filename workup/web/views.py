@@ -17,10 +17,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orders.models import OrderStatus
-from orders.selectors import orders_visible_to
-from orders.services import order_complete, order_mark_not_indicated, order_start
+from orders.selectors import completion_rules_of, orders_visible_to
+from orders.services import order_mark_not_indicated, order_start, series_resume, series_stop
 from workup.api.permissions import Operation, user_may, user_may_open_workup_on
 from workup.clinical.body import ideal_body_weight_kg
+from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
 from workup.errors import DomainError, DuplicateOpenWorkup, InvalidInput, StaleVersion
 from workup.models import Condition, RespiratoryReading
 from workup.monitoring.api.serializers import data_for_service
@@ -29,11 +30,12 @@ from workup.monitoring.services.alerts import alert_acknowledge
 from workup.monitoring.services.readings import ReadingRecorded, reading_record
 from workup.selectors import pathway_offer, wards_visible_to, workup_detail, workups_visible_to
 from workup.services.idempotency import idempotency_claim, idempotency_complete, idempotency_fingerprint
+from workup.services.order_results import order_complete_with_result, treatment_decide
 from workup.services.pathway_switch import workup_switch_pathway
 from workup.services.triage import workup_open
 from workup.web import chart
 from workup.web.forms import PathwaySwitchForm, ReadingForm, TriageForm, errors_by_field
-from workup.web.selectors import audit_timeline, banner_alerts, board_workups, worst_alert
+from workup.web.selectors import audit_timeline, banner_alerts, board_workups, triage_findings, worst_alert
 
 
 def _require(user, operation: Operation) -> None:
@@ -115,6 +117,7 @@ def _workup_context(request: HttpRequest, workup_id: int, *, order_problem: dict
     except ValueError:
         ibw_kg = None
     orders = list(workup.orders.all())
+    entry_rules = completion_rules_of(workup=workup)
     groups = []
     for label, statuses in ORDER_GROUPS:
         rows = [
@@ -122,6 +125,8 @@ def _workup_context(request: HttpRequest, workup_id: int, *, order_problem: dict
                 "order": order,
                 "overdue_minutes": _minutes(now - order.due_at) if order.is_open and order.due_at < now else 0,
                 "problem": (order_problem or {}).get(order.pk),
+                # Spec §2 v1.1: completed by a bedside entry with these values, never by hand.
+                "completed_by": entry_rules.get(order.key),
             }
             for order in orders
             if order.status in statuses
@@ -158,6 +163,14 @@ def _workup_context(request: HttpRequest, workup_id: int, *, order_problem: dict
         "may_switch": user_may(user=user, operation=Operation.PATHWAY_SWITCH) and workup.status == "open",
         "pathway_offer": pathway_offer(workup),
         "may_acknowledge": user_may(user=user, operation=Operation.ALERT_ACKNOWLEDGE),
+        "series": list(workup.series.all()),
+        "may_stop_series": user_may(user=user, operation=Operation.SERIES_STOP) and workup.status == "open",
+        "may_decide_treatment": user_may(user=user, operation=Operation.TREATMENT_DECIDE)
+        and workup.status == "open"
+        and any(o.key == "treatment_decision" for o in orders),
+        "treatment_decisions": [o for o in orders if o.key == "treatment_decision" and o.result_data],
+        "triage_findings": triage_findings(workup=workup),
+        "cord_lesion_message": CONSIDER_CORD_LESION_MESSAGE if workup.cord_red_flags else "",
         "now": now,
     }
 
@@ -208,10 +221,84 @@ def order_start_view(request: HttpRequest, order_id: int) -> HttpResponse:
     return _order_action(request, order_id, operation=Operation.ORDER_START, act=order_start, field=None)
 
 
+def _result_data_from(post, order_key: str) -> dict | None:
+    """The structured result some orders are completed with (orders.results), from the form."""
+    if order_key == "treatment_decision" and post.get("treatment"):
+        return {"treatment": post["treatment"], "reason": post.get("treatment_reason", "")}
+    if order_key == "swallow_screen" and post.get("passed") in ("yes", "no"):
+        return {"passed": post["passed"] == "yes"}
+    return None
+
+
 @login_required
 @require_POST
 def order_complete_view(request: HttpRequest, order_id: int) -> HttpResponse:
-    return _order_action(request, order_id, operation=Operation.ORDER_COMPLETE, act=order_complete, field="result")
+    def complete(*, order, by, version, result):
+        return order_complete_with_result(
+            order=order, by=by, result=result, result_data=_result_data_from(request.POST, order.key), version=version
+        )
+
+    return _order_action(request, order_id, operation=Operation.ORDER_COMPLETE, act=complete, field="result")
+
+
+def _workup_redirect(workup_id: int, anchor: str) -> HttpResponse:
+    return redirect(f"{reverse('web:workup', args=[workup_id])}#{anchor}")
+
+
+def _workup_action(request: HttpRequest, workup_id: int, *, operation: Operation, act, anchor: str) -> HttpResponse:
+    """A workup-level action (stop/resume a series, change treatment): the service's message comes
+    back at the top of the workup page."""
+    _require(request.user, operation)
+    workup = get_object_or_404(workups_visible_to(user=request.user), pk=workup_id)
+    try:
+        message = act(workup=workup)
+    except InvalidInput as error:
+        for field, errors in errors_by_field(error.errors).items():
+            messages.error(request, f"{field.replace('_', ' ')}: {' '.join(errors)}")
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, message)
+    return _workup_redirect(workup.pk, anchor)
+
+
+@login_required
+@require_POST
+def series_stop_view(request: HttpRequest, workup_id: int, key: str) -> HttpResponse:
+    def stop(*, workup):
+        series = series_stop(
+            workup=workup, key=key, by=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
+        )
+        return f"{series.title.capitalize()} stopped: {series.stop_reason}"
+
+    return _workup_action(request, workup_id, operation=Operation.SERIES_STOP, act=stop, anchor="series")
+
+
+@login_required
+@require_POST
+def series_resume_view(request: HttpRequest, workup_id: int, key: str) -> HttpResponse:
+    def resume(*, workup):
+        series = series_resume(
+            workup=workup, key=key, by=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
+        )
+        return f"{series.title.capitalize()} resumed: the first one is due soon."
+
+    return _workup_action(request, workup_id, operation=Operation.SERIES_STOP, act=resume, anchor="series")
+
+
+@login_required
+@require_POST
+def treatment_decide_view(request: HttpRequest, workup_id: int) -> HttpResponse:
+    def decide(*, workup):
+        decision = treatment_decide(
+            workup=workup,
+            treatment=request.POST.get("treatment", ""),
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
+        return decision.result
+
+    return _workup_action(request, workup_id, operation=Operation.TREATMENT_DECIDE, act=decide, anchor="treatment")
 
 
 @login_required
@@ -339,6 +426,7 @@ def triage(request: HttpRequest) -> HttpResponse:
                     triage=form.triage_data(),
                     opened_by=request.user,
                     condition=form.cleaned_data.get("condition") or Condition.SUSPECTED_GBS,
+                    confirm_unusual_weight=form.cleaned_data.get("confirm_unusual_weight", False),
                 )
             except InvalidInput as error:
                 form.add_service_errors(error.errors)

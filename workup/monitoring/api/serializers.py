@@ -105,6 +105,12 @@ class AssessmentInputSerializer(StrictSerializer):
         allow_null=True,
         help_text="The day weakness stopped progressing (Brighton: 12 h-28 d after onset).",
     )
+    nadir_reached_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When weakness stopped progressing, if the time is known (ISO 8601 with offset): a nadir on the "
+        "day of onset is counted in hours. Sets nadir_reached_on when that is not given.",
+    )
     alternative_diagnosis_excluded = _sign("Brighton core feature: no alternative diagnosis for the weakness.")
     taken_at = serializers.DateTimeField(required=False, help_text=_TAKEN_AT_HELP)
 
@@ -116,6 +122,9 @@ class VitalsInputSerializer(StrictSerializer):
     diastolic_bp = _whole("Diastolic blood pressure in mmHg, 0-200.")
     bladder_scan_ml = _whole("Bladder scan volume in mL, 0-3000.")
     new_arrhythmia = _sign("A new arrhythmia or pause on the monitor.")
+    bladder_bowel_dysfunction = _sign(
+        "Bladder or bowel dysfunction present (bladder/bowel chart); present over 48 h: reconsider the diagnosis."
+    )
     taken_at = serializers.DateTimeField(required=False, help_text=_TAKEN_AT_HELP)
 
 
@@ -288,6 +297,7 @@ class AssessmentSerializer(_EntrySerializer):
             "bilateral_flaccid_weakness",
             "monophasic_course",
             "nadir_reached_on",
+            "nadir_reached_at",
             "alternative_diagnosis_excluded",
             "findings",
             "rule_errors",
@@ -309,6 +319,7 @@ class VitalsSerializer(_EntrySerializer):
             "diastolic_bp",
             "bladder_scan_ml",
             "new_arrhythmia",
+            "bladder_bowel_dysfunction",
             "findings",
             "rule_errors",
         ]

@@ -5,6 +5,8 @@ apply the resp_check cadence (EGRIS may have changed)."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal as D
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,8 +14,10 @@ from django.utils import timezone
 
 from orders.completion import ASSESSMENT
 from orders.models import Order
-from workup.clinical import neuro
+from orders.services.treatment import vte_decision_request
+from workup.clinical import neuro, reconsider
 from workup.clinical.neuro import NeuroExam, neuro_rule_inputs
+from workup.clinical.treatment import needs_vte_decision
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, NeuroAssessment, User, Workup
 from workup.models.audit import SubjectType
@@ -52,6 +56,7 @@ ASSESSMENT_FIELDS = (
     "bilateral_flaccid_weakness",
     "monophasic_course",
     "nadir_reached_on",
+    "nadir_reached_at",
     "alternative_diagnosis_excluded",
 )
 _BOOLEAN_FIELDS = (
@@ -157,6 +162,41 @@ def _drops_revealed_alerts(
     return alerts_raise(workup=workup, findings=findings, category=AlertCategory.NEURO, by=by, now=now)
 
 
+def _nadir_checked(workup: Workup, values: dict, *, now: datetime) -> dict:
+    """The nadir between the onset of weakness and now, its day and time agreeing (the day is
+    filled in from the time when only the time is given; both are in the ward's time zone)."""
+    zone = ZoneInfo(workup.ward.timezone)
+    nadir_on, nadir_at = values["nadir_reached_on"], values["nadir_reached_at"]
+    if nadir_at is not None:
+        if not isinstance(nadir_at, datetime) or timezone.is_naive(nadir_at):
+            raise InvalidInput({"nadir_reached_at": ["Give a date and time with its UTC offset."]})
+        onset_at = workup.onset_of_weakness_at
+        if nadir_at > now or (onset_at is not None and nadir_at < onset_at):
+            raise InvalidInput({"nadir_reached_at": ["The nadir must fall between the onset of weakness and now."]})
+        local_day = timezone.localtime(nadir_at, zone).date()
+        if nadir_on is not None and nadir_on != local_day:
+            raise InvalidInput(
+                {"nadir_reached_on": [f"The nadir's day and time disagree ({nadir_on} vs {local_day})."]}
+            )
+        values = {**values, "nadir_reached_on": local_day}
+        nadir_on = local_day
+    if nadir_on is not None and not (workup.onset_of_weakness_on <= nadir_on <= timezone.localtime(now, zone).date()):
+        raise InvalidInput({"nadir_reached_on": ["The nadir must fall between the onset of weakness and today."]})
+    return values
+
+
+def _nadir_alerts(*, workup: Workup, nadir_on, by: User, now: datetime) -> list[AlertChange]:
+    """Brighton's course reaches its nadir within 28 days [S4]: a later nadir is information for the
+    team (MED, "consider acute-onset CIDP")."""
+    if nadir_on is None:
+        return []
+    days = D((nadir_on - workup.onset_of_weakness_on).days)
+    evaluation = evaluate_isolated(reconsider.NADIR_RULES, {"onset_to_nadir_days": days})
+    return raise_alerts(
+        workup=workup, evaluation=evaluation, category=AlertCategory.DIAGNOSIS, what="assessment", by=by, now=now
+    )
+
+
 @transaction.atomic
 def assessment_record(
     *, workup: Workup, data: dict, by: User, now: datetime | None = None, taken_at: datetime | None = None
@@ -172,9 +212,7 @@ def assessment_record(
         repeated := recent_duplicate(NeuroAssessment, workup=workup, by=by, taken_at=taken_at, values=values, now=now)
     ) is not None:
         return AssessmentRecorded(assessment=repeated, alert_changes=[], completed_order=None, duplicate=True)
-    nadir_on = values["nadir_reached_on"]
-    if nadir_on is not None and not (workup.onset_of_weakness_on <= nadir_on <= timezone.localdate(now)):
-        raise InvalidInput({"nadir_reached_on": ["The nadir must fall between the onset of weakness and today."]})
+    values = _nadir_checked(workup, values, now=now)
 
     earlier = [neuro_exam_at_triage(workup)] + [
         _exam(a) for a in NeuroAssessment.objects.filter(workup=workup, taken_at__lte=taken_at).order_by("taken_at")
@@ -204,12 +242,17 @@ def assessment_record(
     changes += _drops_revealed_alerts(
         workup=workup, late=current, exams=earlier_and_later(workup, assessment), by=by, now=now
     )
+    changes += _nadir_alerts(workup=workup, nadir_on=values["nadir_reached_on"], by=by, now=now)
     _, diagnosis_changes = reconsider_diagnosis_check(workup=workup, by=by, now=now)
     result = "Neuro exam: " + ", ".join(f"{k} {value_text(v)}" for k, v in values.items() if v not in (None, ""))
     outcome = complete_orders_answered(
         workup=workup, kind=ASSESSMENT, values=values, taken_at=taken_at, by=by, now=now, result=result
     )
     resp_check_cadence_apply(workup=workup, by=by, now=now)
+    if needs_vte_decision(
+        gbs_disability_score=values["gbs_disability_score"], able_to_walk_unaided=values["able_to_walk_unaided"]
+    ):
+        vte_decision_request(workup=workup, by=by, now=now, because="cannot walk unaided (neuro exam)")
     return AssessmentRecorded(
         assessment=assessment,
         alert_changes=changes + diagnosis_changes,

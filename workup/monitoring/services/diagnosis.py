@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from orders.models import OPEN_STATUSES, Order
 from workup.clinical import reconsider
 from workup.clinical.reconsider import DiagnosisFeatures, reconsider_rule_inputs
-from workup.models import AlertCategory, Condition, NeuroAssessment, User, Workup
+from workup.models import AlertCategory, Condition, NeuroAssessment, User, VitalsEntry, Workup
 from workup.models.pathway import Priority
 from workup.monitoring.selectors import workup_lp_result
 from workup.monitoring.services.alerts import AlertChange
@@ -22,6 +22,14 @@ _NO_FEATURES = DiagnosisFeatures(
 )
 
 
+def _dysfunction_recordings(workup: Workup) -> list[tuple[datetime, bool]]:
+    """Bladder/bowel dysfunction as recorded: at triage (at onset), then on the bladder/bowel chart."""
+    charted = VitalsEntry.objects.filter(workup=workup, bladder_bowel_dysfunction__isnull=False).values_list(
+        "taken_at", "bladder_bowel_dysfunction"
+    )
+    return [(workup.triaged_at, workup.bladder_bowel_dysfunction), *charted]
+
+
 def _features(workup: Workup) -> DiagnosisFeatures:
     sensory_level = (
         NeuroAssessment.objects.filter(workup=workup, sensory_level__isnull=False)
@@ -31,8 +39,7 @@ def _features(workup: Workup) -> DiagnosisFeatures:
     )
     return DiagnosisFeatures(
         sensory_level=workup.sensory_level if sensory_level is None else sensory_level,
-        # Triage records bladder/bowel dysfunction at onset, not that it persists: left unknown.
-        persistent_bladder_bowel_dysfunction=None,
+        persistent_bladder_bowel_dysfunction=reconsider.persistent_dysfunction(_dysfunction_recordings(workup)),
         marked_asymmetry=workup.marked_asymmetry,
         fever_at_onset=workup.fever_at_onset,
         csf_wbc_per_ul=workup_lp_result(workup=workup).get("csf_wbc_per_ul"),

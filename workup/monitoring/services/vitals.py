@@ -18,6 +18,7 @@ from workup.models import AlertCategory, User, VitalsEntry, Workup
 from workup.models.audit import SubjectType
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
+from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
 from workup.monitoring.services.entries import (
     OrderStillOpen,
     audit_entry_recorded,
@@ -34,7 +35,15 @@ from workup.monitoring.services.entries import (
     workup_must_be_open,
 )
 
-VITALS_FIELDS = ("heart_rate_bpm", "systolic_bp_mm_hg", "diastolic_bp_mm_hg", "bladder_scan_ml", "new_arrhythmia")
+VITALS_FIELDS = (
+    "heart_rate_bpm",
+    "systolic_bp_mm_hg",
+    "diastolic_bp_mm_hg",
+    "bladder_scan_ml",
+    "new_arrhythmia",
+    "bladder_bowel_dysfunction",
+)
+_BOOLEAN_FIELDS = ("new_arrhythmia", "bladder_bowel_dysfunction")
 _WHOLE_FIELDS = ("heart_rate_bpm", "systolic_bp_mm_hg", "diastolic_bp_mm_hg", "bladder_scan_ml")
 
 
@@ -55,8 +64,9 @@ def _clean(data: dict) -> dict:
     for field in _WHOLE_FIELDS:
         if values[field] is not None and (isinstance(values[field], bool) or not isinstance(values[field], int)):
             errors[field] = ["A whole number is required."]
-    if values["new_arrhythmia"] is not None and not isinstance(values["new_arrhythmia"], bool):
-        errors["new_arrhythmia"] = ["Must be true, false or null."]
+    for field in _BOOLEAN_FIELDS:
+        if values[field] is not None and not isinstance(values[field], bool):
+            errors[field] = ["Must be true, false or null."]
     if errors:
         raise InvalidInput(errors)
     errors = {field: [message] for field, message in out_of_range_messages(values).items()}
@@ -115,7 +125,7 @@ def vitals_record(
             workup=workup, taken_at__gte=taken_at - SBP_SWING_WINDOW, taken_at__lte=taken_at
         )
     ]
-    current = Vitals(taken_at=taken_at, **values)
+    current = Vitals(taken_at=taken_at, **{k: v for k, v in values.items() if k != "bladder_bowel_dysfunction"})
     evaluation = evaluate_isolated(autonomic.AUTONOMIC_RULES, autonomic_rule_inputs(current, previous))
     entry = VitalsEntry.objects.create(
         workup=workup,
@@ -142,6 +152,10 @@ def vitals_record(
     outcome = complete_orders_answered(
         workup=workup, kind=VITALS, values=values, taken_at=taken_at, by=by, now=now, result=result
     )
+    if values["bladder_bowel_dysfunction"] is not None:
+        # Present over 48 h is "persistent": a reason to reconsider the diagnosis (spec §4).
+        _, reconsider = reconsider_diagnosis_check(workup=workup, by=by, now=now)
+        changes += reconsider
     # An autonomic alert is "any HIGH alert" of spec §2: it tightens the respiratory checks too.
     resp_check_cadence_apply(workup=workup, by=by, now=now)
     return VitalsRecorded(
