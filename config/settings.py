@@ -6,6 +6,7 @@ broker under ``var/``), so ``make run`` works on a machine with nothing but Pyth
 See docs/configuration.md for the full list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Login lockout shared by the web login, the admin login and the token endpoint.
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -61,7 +64,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "workup.web.middleware.IdleSessionMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",  # issue 13: last, pairs with Before
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # issue 13: pairs with Before
+    # Last, as django-axes asks (and inside Prometheus's, whose metrics then count the lockout's 429):
+    # turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,6 +122,12 @@ CACHES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "workup.User"
+
+# django-axes first: a locked-out username+address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -266,6 +278,24 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Login lockout (django-axes, workup.security.lockout) ------------------------------------
+# LOGIN_FAILURE_LIMIT failures for one username from one client address lock that pair for
+# LOGIN_LOCKOUT_MINUTES, on the web login, the admin login and the token endpoint alike. Failures
+# live in the database (shared by every web process); a success resets the count; an admin
+# unlocks early by deleting the access attempt in the admin.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during the lock do not extend it: locked for exactly the cool-off after the last failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "workup.security.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "workup.security.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The log names the username and address that were locked (what an admin needs to unlock and to
+# spot an attack); passwords are always masked by axes, in the log and in the stored attempt.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 
 # --- Web UI (issue 6) ---------------------------------------------------------------------------
 LOGIN_URL = "login"
