@@ -162,7 +162,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     # Token first: an anonymous request then gets 401 with "WWW-Authenticate: Token", not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "workup.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -201,6 +201,8 @@ SPECTACULAR_SETTINGS = {
 }
 # Idempotency-Key (API) and one-time form tokens (web): how long a key answers for its repeats.
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", default=24)
+# API tokens stop working this long after they were made (workup.api.authentication).
+API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", default=12))
 # GET /healthz: how long the broker may take to answer before it counts as down.
 HEALTHZ_BROKER_TIMEOUT_SECONDS = env_int("HEALTHZ_BROKER_TIMEOUT_SECONDS", default=2)
 

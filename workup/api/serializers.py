@@ -103,6 +103,9 @@ def triage_errors_for_api(errors: dict) -> dict:
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send as 'Authorization: Token <token>'.")
+    expires_at = serializers.DateTimeField(
+        help_text="When the token stops working (API_TOKEN_TTL after it was made); then ask for a new one."
+    )
 
 
 class PatientSerializer(serializers.ModelSerializer):

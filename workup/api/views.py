@@ -29,7 +29,7 @@ from workup.errors import InvalidInput
 from workup.health import broker_reachable, database_reachable
 from workup.models import Workup
 from workup.selectors import workup_detail, workup_list
-from workup.services.api_tokens import api_token_obtain
+from workup.services.api_tokens import api_token_expires_at, api_token_obtain, api_token_revoke
 from workup.services.pathway_switch import workup_switch_pathway
 from workup.services.triage import workup_open
 
@@ -64,8 +64,26 @@ class TokenObtainView(APIView):
     )
     def post(self, request):
         data = validated(TokenObtainInputSerializer, request.data)
-        token = api_token_obtain(username=data["username"], password=data["password"], request=request._request)
-        return Response(TokenSerializer({"token": token.key}).data)
+        token = api_token_obtain(
+            username=data["username"], password=data["password"], now=request_now(request), request=request._request
+        )
+        return Response(TokenSerializer({"token": token.key, "expires_at": api_token_expires_at(token=token)}).data)
+
+
+# Any signed-in user may revoke their own token (a lost laptop, a leaked script): no role needed.
+class TokenRevokeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="auth_token_revoke",
+        tags=["auth"],
+        request=None,
+        responses={204: OpenApiResponse(description="Your token is revoked; it no longer works."), 401: ERROR_401},
+        summary="Revoke your API token",
+    )
+    def post(self, request):
+        api_token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # GET: the workups on your wards (paginated, filterable). POST: triage — open a workup.
