@@ -179,6 +179,8 @@ REST_FRAMEWORK = {
     # address and ignore the header, which any client could otherwise forge to dodge throttling.
     "NUM_PROXIES": env_int("API_NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # No OPTIONS self-description (it would list serializer internals to anyone): 405.
+    "DEFAULT_METADATA_CLASS": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Workup API",
@@ -190,6 +192,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # drf-spectacular's own enum post-processing, then ours: the 404 of a page past the end.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "workup.api.schema.document_invalid_page",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "WorkupStatusEnum": "workup.models.workup.WorkupStatus",
         "OrderStatusEnum": "orders.models.OrderStatus",

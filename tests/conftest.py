@@ -3,6 +3,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 
 from notifications import dispatch
 from tests.factories import UserFactory, WardFactory
@@ -72,3 +74,15 @@ def ward_team(ward, nurse, physician):
         "physician": physician,
         "neurologist": UserFactory(username="neuro", role=Role.NEUROLOGIST, wards=[ward], email="neuro@h.test"),
     }
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """For requests sent straight to the WSGI app (schemathesis): a WSGI request closes "old"
+    database connections when it starts and ends, which in a test is the test's own connection
+    with its open transaction. Django's test client switches this off too, for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

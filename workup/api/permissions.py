@@ -75,19 +75,28 @@ def user_may_open_workup_on(*, user: User, ward: Ward) -> bool:
     return wards_visible_to(user=user).filter(pk=ward.pk).exists()
 
 
+def _implements(view, method: str) -> bool:
+    if method == "OPTIONS":
+        return view.metadata_class is not None
+    return method.lower() in view.http_method_names and hasattr(view, method.lower())
+
+
 def _who(operation: Operation) -> str:
     labels = [role.label.lower() + "s" for role in Role if role in ALLOWED_ROLES[operation]]
     return ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
 
 
 class RolePermission(BasePermission):
-    """Checks the view's ``operations`` map: HTTP method → Operation. Methods not in it are denied."""
+    """Checks the view's ``operations`` map: HTTP method → Operation. A method the view does not
+    implement at all (PUT, PATCH, DELETE, OPTIONS...) is let through so that the view answers 405
+    Method Not Allowed, which tells the caller nothing about the object; a method the view does
+    implement but the map does not name is denied (a forgotten entry must never open a door)."""
 
     def has_permission(self, request, view) -> bool:
         method = "GET" if request.method == "HEAD" else request.method
         operation = view.operations.get(method)
         if operation is None:
-            return False
+            return not _implements(view, method)
         if user_may(user=request.user, operation=operation):
             return True
         self.message = f"Only {_who(operation)} may {operation}."

@@ -15,7 +15,7 @@ from workup.api.strict import (
     model_range,
 )
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
-from workup.models import Alert, Condition, PathwayTemplate, Patient, Sex, Ward, Workup
+from workup.models import Alert, Condition, PathwayTemplate, Patient, Reflexes, Sex, Ward, WeaknessPattern, Workup
 from workup.monitoring.selectors import workup_scores
 from workup.selectors import pathway_offer
 from workup.services.triage import TRIAGE_FINDING_FIELDS
@@ -131,6 +131,10 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class TriageFindingsSerializer(serializers.ModelSerializer):
+    # Blank = not recorded; the schema lists "" among the values.
+    limb_weakness_pattern = serializers.ChoiceField(choices=WeaknessPattern.choices, allow_blank=True, read_only=True)
+    reflexes = serializers.ChoiceField(choices=Reflexes.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = Workup
         fields = TRIAGE_FINDING_FIELDS
