@@ -11,11 +11,11 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str, secret_key_from_file
+from config.env import env_bool, env_int, env_list, env_str, private_dir, private_file, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("WORKUP_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The SQLite files, the secret key, the beat schedule and the demo logins live here: owner-only.
+VAR_DIR = private_dir(Path(env_str("WORKUP_VAR_DIR", str(BASE_DIR / "var"))))
 
 DEBUG = env_bool("DEBUG", default=False)
 
@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "workup.security.headers.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "workup.web.middleware.IdleSessionMiddleware",
@@ -104,6 +105,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # readers run beside a writer, IMMEDIATE takes the write lock up front so that concurrent
     # transactions wait (timeout) instead of failing with "database is locked" mid-transaction.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    _sqlite_file = Path(str(DATABASES["default"]["NAME"]))
+    if _sqlite_file.name not in ("", ":memory:") and _sqlite_file.parent.is_dir():
+        private_file(_sqlite_file)  # patient data: owner-only from the start
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
@@ -306,6 +310,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 # spot an attack); passwords are always masked by axes, in the log and in the stored attempt.
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 
+# Flash messages ("Workup opened for <name>") are kept in the session, on the server: the default
+# cookie storage would put patient names in a cookie on the ward workstation.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 # --- Web UI (issue 6) ---------------------------------------------------------------------------
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:board"
@@ -346,12 +354,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"structured": {"()": "ops.logging.formatter", "log_format": LOG_FORMAT}},
+    "filters": {"redact_queries": {"()": "workup.security.logfilter.RedactQueryStrings"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # With DEBUG=true Django logs every SQL query with its parameters, which include patient
         # names and MRNs: never below INFO, whatever LOG_LEVEL says.
         "django.db.backends": {"level": "INFO"},
+        # The development server's access log: no query strings (?mrn=...) on disk (issue 11).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["redact_queries"]},
     },
 }
 # Celery logs through LOGGING (ops.celery_logging) instead of replacing the root logger.
