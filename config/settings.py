@@ -286,11 +286,25 @@ from config.beat import BEAT_SCHEDULE  # noqa: E402
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # --- Security for deployments ------------------------------------------------------------------
+# Behind the hospital's TLS proxy: docs/configuration.md lists the production values, with which
+# `manage.py check --deploy` has nothing to warn about (tests/security/test_deploy_settings.py).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Plain-HTTP requests are redirected to HTTPS, except the load balancer's health probe.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Strict-Transport-Security: browsers use HTTPS only, for this long (seconds; 0 = no header).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# Trust X-Forwarded-Proto: https from the TLS proxy. Only when a proxy that sets (and overwrites)
+# the header is the only way in, or any client could claim to be on HTTPS.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", default=False) else None
+)
 
 # --- Login lockout (django-axes, workup.security.lockout) ------------------------------------
 # LOGIN_FAILURE_LIMIT failures for one username from one client address lock that pair for
