@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "workup.security.headers.NoStoreMiddleware",
+    # A database that went away mid-request: 503 with Retry-After (workup.security.database).
+    "workup.security.database.DatabaseUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "workup.web.middleware.IdleSessionMiddleware",
@@ -100,6 +102,9 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60),
     )
 }
+# A kept connection is checked before reuse, so that after a PostgreSQL restart the next request
+# (or task) reconnects instead of failing on a dead socket.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the worker and beat share one SQLite file in the demo set-up: WAL lets
     # readers run beside a writer, IMMEDIATE takes the write lock up front so that concurrent
