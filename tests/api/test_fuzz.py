@@ -22,7 +22,7 @@ from tests.conftest import T0
 from tests.factories import open_workup
 from tests.support.openapi import CHECKS, OPERATIONS, SCHEMA
 from workup.models import RespiratoryReading
-from workup.services.readings import reading_record
+from workup.monitoring.services.readings import reading_record
 
 # Examples per operation, per generation mode (positive, negative) and per role.
 FUZZ_EXAMPLES = 12
@@ -50,6 +50,8 @@ def world(db, ward, physician, nurse, keep_the_test_connection):
 def real_ids(path: str, world: dict, user) -> dict:
     if "{id}" not in path:
         return {}
+    if "{key}" in path:  # a recurring series of the workup
+        return {"id": world["workup"].pk, "key": world["workup"].series.order_by("id").first().key}
     if path.startswith("/api/v1/workups/"):
         return {"id": world["workup"].pk}
     if path.startswith("/api/v1/orders/"):

@@ -6,9 +6,8 @@ import pytest
 
 from tests.api.conftest import client_for
 from tests.factories import UserFactory, open_workup
-from tests.support.openapi import OPERATIONS
+from tests.support.openapi import OPERATIONS, concrete_path
 from workup.roles import Role
-from workup.services.readings import reading_record
 
 pytestmark = pytest.mark.django_db
 
@@ -20,24 +19,13 @@ BODIES = {
 }
 
 
-def concrete(path: str, workup) -> str:
-    if path.startswith("/api/v1/alerts/"):
-        alert = reading_record(workup=workup, data={"fvc_ml": 900}, by=workup.opened_by).alert_changes[0].alert
-        return path.replace("{id}", str(alert.pk))
-    if path.startswith("/api/v1/workups/"):
-        return path.replace("{id}", str(workup.pk))
-    if path.startswith("/api/v1/orders/"):
-        return path.replace("{id}", str(workup.orders.order_by("id").first().pk))
-    return path.replace("{id}", "1")
-
-
 @pytest.mark.parametrize("where", BODIES)
 @pytest.mark.parametrize("path", POSTS)
 def test_a_lone_surrogate_anywhere_in_the_json_is_a_400(physician, ward, path, where):
     workup = open_workup(ward=ward, opened_by=physician)
     anonymous = path == "/api/v1/auth/token/"
     client = client_for(None if anonymous else physician)
-    response = client.post(concrete(path, workup), BODIES[where], content_type="application/json")
+    response = client.post(concrete_path(path, workup), BODIES[where], content_type="application/json")
     if path.endswith(("/read-all/", "/read/", "/acknowledge/", "/revoke/")) and not path.startswith("/api/v1/alerts/"):
         # POSTs that take no body never read it: nothing to refuse, and no 500 either.
         assert response.status_code < 500

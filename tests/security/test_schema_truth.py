@@ -9,7 +9,7 @@ from config.wsgi import application
 from tests.api.conftest import client_for
 from tests.conftest import T0
 from tests.factories import open_workup
-from tests.support.openapi import CHECKS, OPENAPI, OPERATIONS, SCHEMA
+from tests.support.openapi import CHECKS, OPENAPI, OPERATIONS, SCHEMA, concrete_path
 from workup.models import NeuroAssessment, RespiratoryReading, VitalsEntry
 
 pytestmark = pytest.mark.django_db
@@ -22,19 +22,13 @@ LISTS = sorted(
 )
 
 
-def concrete(path: str, workup) -> str:
-    if path.startswith("/api/v1/orders/"):
-        return path.replace("{id}", str(workup.orders.order_by("id").first().pk))
-    return path.replace("{id}", str(workup.pk))
-
-
 @pytest.mark.parametrize("method", ["put", "patch", "delete", "options"])
 @pytest.mark.parametrize("path", PATHS)
 def test_methods_an_endpoint_does_not_have_answer_405(physician, ward, path, method):
     if method in OPENAPI["paths"][path]:
         pytest.skip("documented")
     workup = open_workup(ward=ward, opened_by=physician)
-    response = getattr(client_for(physician), method)(concrete(path, workup))
+    response = getattr(client_for(physician), method)(concrete_path(path, workup))
     assert response.status_code == 405, response.content
     if method != "options":  # DRF lists OPTIONS in Allow even with the self-description off
         assert method.upper() not in response["Allow"]
@@ -56,7 +50,7 @@ def test_a_method_the_view_has_but_the_role_map_lacks_is_still_denied():
 @pytest.mark.parametrize("path", LISTS)
 def test_page_size_outside_1_to_100_is_a_400_naming_it(physician, ward, path, value):
     workup = open_workup(ward=ward, opened_by=physician)
-    response = client_for(physician).get(concrete(path, workup), {"page_size": value})
+    response = client_for(physician).get(concrete_path(path, workup), {"page_size": value})
     assert response.status_code == 400
     assert response.json() == {"page_size": ["page_size must be a whole number from 1 to 100."]}
 

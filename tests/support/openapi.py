@@ -23,3 +23,19 @@ OPERATIONS = sorted(
 )
 # No 5xx; status code, content type and body as documented.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+def concrete_path(path: str, workup) -> str:
+    """A documented path with its parameters filled from ``workup``: its id, its first order's or
+    alert's id, its first recurring series' key."""
+    if path.startswith("/api/v1/alerts/"):
+        from workup.monitoring.services.readings import reading_record
+
+        alert = reading_record(workup=workup, data={"fvc_ml": 900}, by=workup.opened_by).alert_changes[0].alert
+        return path.replace("{id}", str(alert.pk))
+    if path.startswith("/api/v1/orders/"):
+        return path.replace("{id}", str(workup.orders.order_by("id").first().pk))
+    if path.startswith("/api/v1/workups/"):
+        key = workup.series.order_by("id").values_list("key", flat=True).first() or "none"
+        return path.replace("{id}", str(workup.pk)).replace("{key}", key)
+    return path.replace("{id}", "1")

@@ -15,8 +15,8 @@ def main() -> None:
 
     django.setup()
     from tests.factories import UserFactory, WardFactory, open_workup
+    from workup.monitoring.services.readings import reading_record
     from workup.roles import Role
-    from workup.services.readings import reading_record
 
     ward = WardFactory(code="PGR")
     physician = UserFactory(username="pgr-physician", role=Role.PHYSICIAN, wards=[ward])

@@ -70,8 +70,8 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workup", "0005_brighton_core_features"),
-        ("orders", "0002_order_result_data"),
+        ("workup", "0007_publish_gbs_v2"),
+        ("orders", "0004_series_of_running_workups"),
         ("notifications", "0004_policy_reminders"),
         ("authtoken", "0004_alter_tokenproxy_options"),
         ("axes", "0010_accessattemptexpiration"),
