@@ -7,6 +7,7 @@ import pytest
 from tests.api.conftest import client_for
 from tests.factories import UserFactory, open_workup
 from tests.support.openapi import OPERATIONS, concrete_path
+from workup.monitoring.services.readings import reading_record
 from workup.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +66,28 @@ def test_out_of_range_compliance_dates_are_a_400_naming_the_field(db, ward, fiel
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")  # the page with the error, not a CSV
     assert "Choose a day between 2000-01-01 and 2099-12-31." in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1.5", "-1", "0", "99999999999999999999999", "1e3", "\x00"])
+def test_a_malformed_notification_id_on_the_inbox_post_is_a_400(nurse, value):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(nurse)
+    response = client.post("/notifications/", {"notification": value})
+    assert response.status_code == 400
+    assert b"notification" in response.content
+
+
+def test_an_unknown_or_someone_elses_notification_is_a_404(nurse, physician, ward):
+    from django.test import Client
+
+    from notifications.models import Notification
+
+    workup = open_workup(ward=ward, opened_by=physician)
+    reading_record(workup=workup, data={"fvc_ml": 900}, by=nurse)  # pages the physician
+    theirs = Notification.objects.filter(recipient=physician).first()
+    client = Client()
+    client.force_login(nurse)
+    assert client.post("/notifications/", {"notification": "424242"}).status_code == 404
+    assert client.post("/notifications/", {"notification": str(theirs.pk)}).status_code == 404

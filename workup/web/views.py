@@ -286,6 +286,7 @@ def reading_new(request: HttpRequest, workup_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def alert_banner(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Operation.READ)
     return render(
         request,
         "workup/_alert_banner_items.html",
