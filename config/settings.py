@@ -183,7 +183,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "workup.api.exceptions.api_exception_handler",
     # POST /api/v1/auth/token/, counted per username and client IP (workup.api.throttling).
-    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_TOKEN_THROTTLE_RATE", "10/min")},
+    # Triage attempts per user, API and web form together (workup.api.throttling.TriageThrottle).
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_TOKEN_THROTTLE_RATE", "10/min"),
+        "triage": env_str("TRIAGE_THROTTLE_RATE", "30/hour"),
+    },
     # Reverse proxies in front of the app that append to X-Forwarded-For. 0: use the socket's
     # address and ignore the header, which any client could otherwise forge to dodge throttling.
     "NUM_PROXIES": env_int("API_NUM_PROXIES", default=0),

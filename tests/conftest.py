@@ -4,6 +4,7 @@ from datetime import datetime
 
 import pytest
 from django.core import signals
+from django.core.cache import cache
 from django.db import close_old_connections
 
 from notifications import dispatch
@@ -12,6 +13,15 @@ from workup.roles import Role
 
 # A fixed "now" for tests that fake time: a Tuesday morning in the hospital's zone.
 T0 = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttle counts (token requests, triage attempts) live in the per-process cache, and user ids
+    # repeat between tests: every test starts from zero.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

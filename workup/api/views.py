@@ -24,7 +24,7 @@ from workup.api.serializers import (
     WorkupTriageInputSerializer,
     triage_errors_for_api,
 )
-from workup.api.throttling import TokenRequestThrottle
+from workup.api.throttling import TokenRequestThrottle, TriageThrottle
 from workup.errors import InvalidInput
 from workup.health import broker_reachable, database_reachable
 from workup.models import Workup
@@ -92,6 +92,10 @@ class WorkupCollectionView(GenericAPIView):
     operations = {"GET": Operation.READ, "POST": Operation.TRIAGE}
     filterset_class = WorkupFilter
 
+    def get_throttles(self):
+        # Triage attempts are counted per user (probing MRNs for identities); reading is not.
+        return [TriageThrottle()] if self.request.method == "POST" else []
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Workup.objects.none()
@@ -119,7 +123,11 @@ class WorkupCollectionView(GenericAPIView):
             400: ERRORS_400,
             401: ERROR_401,
             403: OpenApiResponse(description="Your role may not triage, or the ward is not one of yours."),
-            409: OpenApiResponse(description="The patient already has an open workup (code duplicate_open_workup)."),
+            409: OpenApiResponse(
+                description="The patient already has an open workup (code duplicate_open_workup); its workup_id "
+                "only when it is on one of your wards, otherwise null."
+            ),
+            429: OpenApiResponse(description="Too many triage attempts (TRIAGE_THROTTLE_RATE per user)."),
             503: OpenApiResponse(description="No published pathway (code pathway_not_available)."),
         },
         summary="Triage a patient: open a workup (suspected GBS or cervical cord lesion) and its orders",

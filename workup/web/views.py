@@ -20,6 +20,7 @@ from orders.models import OrderStatus
 from orders.selectors import orders_visible_to
 from orders.services import order_complete, order_mark_not_indicated, order_start
 from workup.api.permissions import Operation, user_may, user_may_open_workup_on
+from workup.api.throttling import TriageThrottle
 from workup.clinical.body import ideal_body_weight_kg
 from workup.errors import DomainError, DuplicateOpenWorkup, InvalidInput, StaleVersion
 from workup.models import Condition, RespiratoryReading
@@ -327,6 +328,15 @@ def triage(request: HttpRequest) -> HttpResponse:
     _require(request.user, Operation.TRIAGE)
     wards = wards_visible_to(user=request.user)
     status = 200
+    throttle = TriageThrottle()
+    if request.method == "POST" and not throttle.allow_request(request, None):
+        # The API's count, per person: bounds probing MRNs for identities through the form too.
+        form = TriageForm(request.POST, wards=wards)
+        form.is_valid()
+        form.add_error(None, f"Too many triage attempts; try again in {throttle.wait_minutes()} minutes.")
+        response = render(request, "workup/triage.html", {"form": form}, status=429)
+        response["Retry-After"] = str(int(throttle.wait() or 60))
+        return response
     if request.method == "POST":
         form = TriageForm(request.POST, wards=wards)
         if form.is_valid():
