@@ -6,6 +6,8 @@ route with an ``operations`` map fails test_every_route_is_in_the_matrix, so a n
 forgotten. Which roles may use a page comes from workup.api.permissions (the same matrix as the
 API); the Django admin (tests/security/test_admin_site.py) and the public routes are left out."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -69,45 +71,67 @@ def test_every_route_is_in_the_matrix():
         assert pattern.callback.cls.operations, f"{name} has no operations map (workup.api.permissions)"
 
 
+class World:
+    """One open workup on ward 4N, and only what a case asks for: its CRIT alert (the banner, the
+    inbox), the user of the role under test. Built per test, so kept lean."""
+
+    MAKERS = {
+        "charge_nurse": lambda ward: UserFactory(username="charge", role=Role.CHARGE_NURSE, wards=[ward]),
+        "neurologist": lambda ward: UserFactory(username="neuro", role=Role.NEUROLOGIST, wards=[ward]),
+        "admin": lambda ward: UserFactory(username="it", role=Role.ADMIN),
+        "no_role": lambda ward: UserFactory(username="newcomer", wards=[ward]),
+        "no_ward": lambda ward: UserFactory(username="locum", role=Role.PHYSICIAN),
+    }
+
+    def __init__(self, *, ward, physician, nurse):
+        self.ward, self.nurse = ward, nurse
+        self.workup = open_workup(ward=ward, opened_by=physician, patient=PATIENT)
+        self.users = {"nurse": nurse, "physician": physician}
+        self._alert = None
+
+    def user(self, who: str):
+        if who not in self.users:
+            self.users[who] = self.MAKERS[who](self.ward)
+        return self.users[who]
+
+    @property
+    def alert(self):
+        if self._alert is None:  # a CRIT vital capacity: the banner shows it, the inbox pages it
+            self._alert = reading_record(workup=self.workup, data={"fvc_ml": 900}, by=self.nurse).alert_changes[0]
+            self._alert = self._alert.alert
+        return self._alert
+
+    def value(self, key: str):
+        if key == "workup_id":
+            return self.workup.pk
+        if key == "order_id":
+            return self.workup.orders.order_by("id").first().pk
+        if key == "alert_id":
+            return self.alert.pk
+        if key == "key":
+            return self.workup.series.order_by("id").first().key
+        raise KeyError(key)
+
+
 @pytest.fixture
 def world(ward, physician, nurse):
-    workup = open_workup(ward=ward, opened_by=physician, patient=PATIENT)
-    alert = reading_record(workup=workup, data={"fvc_ml": 900}, by=nurse).alert_changes[0].alert  # CRIT: banner
-    users = {
-        "nurse": nurse,
-        "physician": physician,
-        "charge_nurse": UserFactory(username="charge", role=Role.CHARGE_NURSE, wards=[ward]),
-        "neurologist": UserFactory(username="neuro", role=Role.NEUROLOGIST, wards=[ward]),
-        "admin": UserFactory(username="it", role=Role.ADMIN),
-        "no_role": UserFactory(username="newcomer", wards=[ward]),
-        "no_ward": UserFactory(username="locum", role=Role.PHYSICIAN),
-    }
-    values = {
-        "workup_id": workup.pk,
-        "order_id": workup.orders.order_by("id").first().pk,
-        "alert_id": alert.pk,
-        "key": workup.series.order_by("id").first().key,
-    }
-    return {"workup": workup, "alert": alert, "users": users, "values": values}
+    return World(ward=ward, physician=physician, nurse=nurse)
 
 
-def url_for(route: str, name: str, world: dict) -> str:
-    values = dict(world["values"])
-    # The API names every id "pk": which object it means follows from the route.
-    if "<int:pk>" in route:
-        values["pk"] = (
-            values["order_id"]
-            if route.startswith("api/v1/orders/")
-            else values["alert_id"]
-            if route.startswith("api/v1/alerts/")
-            else 1
-            if route.startswith("api/v1/notifications/")
-            else values["workup_id"]
-        )
-    path = route
-    for converter in ("int", "slug", "str"):
-        for key, value in values.items():
-            path = path.replace(f"<{converter}:{key}>", str(value))
+def url_for(route: str, name: str, world: World) -> str:
+    def value(key: str):
+        if key != "pk":
+            return world.value(key)
+        # The API names every id "pk": which object it means follows from the route.
+        if route.startswith("api/v1/orders/"):
+            return world.value("order_id")
+        if route.startswith("api/v1/alerts/"):
+            return world.value("alert_id")
+        if route.startswith("api/v1/notifications/"):
+            return 1
+        return world.value("workup_id")
+
+    path = re.sub(r"<(?:int|slug|str):(\w+)>", lambda match: str(value(match.group(1))), route)
     assert "<" not in path, f"{name}: no value for a parameter of {route}"
     return "/" + path
 
@@ -127,10 +151,12 @@ WEB_CASES = [(name, method) for name, methods in sorted(PAGES.items()) for metho
 @pytest.mark.parametrize("who", [*STAFF, *UNPLACED, None])
 @pytest.mark.parametrize(("name", "method"), WEB_CASES, ids=[f"{m} {n}" for n, m in WEB_CASES])
 def test_every_web_page_and_fragment_checks_the_role(world, name, method, who):
+    if who in UNPLACED:
+        assert world.alert  # the banner, the alert list and the inbox have a patient to leak
     url = url_for(WEB[name], name, world)
     client = Client()
     if who is not None:
-        client.force_login(world["users"][who])
+        client.force_login(world.user(who))
     response = request(client, method, url)
 
     if who is None:
@@ -151,23 +177,26 @@ API_CASES = [(name, method) for name, pattern in sorted(API.items()) for method 
 @pytest.mark.parametrize("who", UNPLACED)
 @pytest.mark.parametrize(("name", "method"), API_CASES, ids=[f"{m} {n}" for n, m in API_CASES])
 def test_unplaced_accounts_get_403_and_nothing_from_the_api(world, name, method, who):
+    assert world.alert
     url = url_for(next(route for n, route, _ in ROUTES if n == name), name, world)
-    response = request(client_for(world["users"][who]), method, url)
+    response = request(client_for(world.user(who)), method, url)
     assert response.status_code == 403
     assert shows_no_patient(response)
 
 
 def test_the_banner_and_inbox_no_longer_show_patients_to_an_account_without_a_role(world):
     # the two pages that did (issue 11)
+    assert world.alert  # a CRIT alert the banner would show
     client = Client()
-    client.force_login(world["users"]["no_role"])
+    client.force_login(world.user("no_role"))
     for url in ("/alerts/banner/", "/notifications/"):
         response = client.get(url)
         assert response.status_code == 403 and shows_no_patient(response)
 
 
 def test_a_staff_member_with_a_ward_still_sees_the_banner(world):
+    assert world.alert
     client = Client()
-    client.force_login(world["users"]["nurse"])
+    client.force_login(world.user("nurse"))
     response = client.get("/alerts/banner/")
     assert response.status_code == 200 and PATIENT["name"] in response.content.decode()
