@@ -101,7 +101,8 @@ def test_a_database_error_outside_a_view_is_a_503_too(physician, monkeypatch):
 
 
 @on_postgres
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the roles and pathways of the data migrations are back for the next test.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_postgres_terminating_the_connection_mid_request_is_a_503_with_no_partial_writes(physician, monkeypatch):
     # given the triage service, which has written part of its work when PostgreSQL drops the
     # connection (pg_terminate_backend, what a restart or failover does to every session)

@@ -57,7 +57,10 @@ class TokenObtainView(APIView):
         responses={
             200: TokenSerializer,
             400: ERRORS_400,
-            429: OpenApiResponse(description="Too many token requests for this username from this address."),
+            429: OpenApiResponse(
+                description="Too many token requests for this username from this address (throttled), or log-in "
+                "locked after 5 failures for 15 minutes (code locked_out); see Retry-After."
+            ),
         },
         auth=[],
         summary="Exchange a username and password for an API token",
