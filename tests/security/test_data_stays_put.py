@@ -126,8 +126,18 @@ def test_gunicorn_access_log_never_has_the_mrn(tmp_path):
     log = tmp_path / "gunicorn.log"
     with log.open("w") as out:
         server = subprocess.Popen(  # noqa: S603 - fixed command line
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "deploy/gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{port}", "--workers", "1"],  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "-c",
+                "deploy/gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+            ],  # fmt: skip
             cwd=REPO_ROOT,
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "WORKUP_VAR_DIR": str(tmp_path)},
             stdout=out,

@@ -20,8 +20,9 @@ from workup.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-# Public or covered elsewhere: the admin, the schema and docs, the health probe, log-in and log-out.
-PUBLIC_PREFIXES = ("admin/", "api/schema/", "api/docs/", "healthz", "accounts/login/", "accounts/logout/")
+# Public or covered elsewhere: the admin, the schema and docs, the health probe, log-in and log-out,
+# and /metrics (counts only, behind its own token or network rule: tests/ops).
+PUBLIC_PREFIXES = ("admin/", "api/schema/", "api/docs/", "healthz", "accounts/login/", "accounts/logout/", "metrics")
 # API routes that need no role by design: getting a token, revoking one's own.
 NO_ROLE_NEEDED = {"workup_api:token", "workup_api:token-revoke"}
 
@@ -37,6 +38,7 @@ PAGES = {
     "web:order-not-indicated": {"POST": Operation.ORDER_NOT_INDICATED},
     "web:alert-banner": {"GET": Operation.READ},
     "web:alert-acknowledge": {"POST": Operation.ALERT_ACKNOWLEDGE},
+    "web:switch-pathway": {"GET": Operation.PATHWAY_SWITCH, "POST": Operation.PATHWAY_SWITCH},
     "notifications:inbox": {"GET": Operation.READ, "POST": Operation.READ},
     "dashboard:overdue": {"GET": Operation.OVERDUE_DASHBOARD},
     "dashboard:overdue-rows": {"GET": Operation.OVERDUE_DASHBOARD},

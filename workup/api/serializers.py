@@ -255,7 +255,7 @@ class WorkupDetailSerializer(WorkupListSerializer):
     def get_cord_red_flag_message(self, workup: Workup) -> str | None:
         return CONSIDER_CORD_LESION_MESSAGE if workup.cord_red_flags else None
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "nullable": True})
     def get_pathway_offer(self, workup: Workup) -> dict | None:
         offer = pathway_offer(workup)
         if offer is None:

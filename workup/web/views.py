@@ -371,6 +371,8 @@ def triage(request: HttpRequest) -> HttpResponse:
     return render(request, "workup/triage.html", {"form": form}, status=status)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def workup_switch_pathway_view(request: HttpRequest, workup_id: int) -> HttpResponse:
     """GET: the switch form; POST: switch the workup's pathway (physicians and neurologists)."""
     _require(request.user, Operation.PATHWAY_SWITCH)

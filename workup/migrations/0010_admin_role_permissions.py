@@ -70,9 +70,9 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workup", "0007_publish_gbs_v2"),
-        ("orders", "0004_series_of_running_workups"),
-        ("notifications", "0004_policy_reminders"),
+        ("workup", "0009_cord_lesion_pathway"),
+        ("orders", "0005_order_escalates_at"),
+        ("notifications", "0005_auditor_run"),
         ("authtoken", "0004_alter_tokenproxy_options"),
         ("axes", "0010_accessattemptexpiration"),
         ("auth", "0012_alter_user_first_name_max_length"),
