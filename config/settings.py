@@ -302,9 +302,10 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# Plain-HTTP requests are redirected to HTTPS, except the load balancer's health probe.
+# Plain-HTTP requests are redirected to HTTPS, except the load balancer's health probe and the
+# Prometheus scrape (which may reach a web host directly, inside the hospital network).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 # Strict-Transport-Security: browsers use HTTPS only, for this long (seconds; 0 = no header).
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)

@@ -78,6 +78,8 @@ CASES = [
     pytest.param(("triage",), "none", ("triage", "non_field_errors"), "dictionary", id="triage-string"),
     pytest.param(("ward",), "NOPE", ("ward",), "does not exist", id="unknown-ward"),
     pytest.param(("ward",), {"code": "4N"}, ("ward",), "Invalid", id="ward-object"),
+    # A NUL in a looked-up value was a 500 on PostgreSQL (issue 11, found by tests/api/test_fuzz.py).
+    pytest.param(("ward",), "4\x00N", ("ward",), "Null characters", id="ward-nul"),
     # Rules the triage service checks (dates), reported at the same place.
     pytest.param(("patient", "date_of_birth"), "2027-01-01", ("patient", "date_of_birth"), "future", id="dob-future"),
     pytest.param(("onset_of_weakness_on",), "2026-11-25", ("onset_of_weakness_on",), "future", id="onset-future"),

@@ -53,11 +53,16 @@ class TriageFindingsInputSerializer(StrictSerializer, serializers.ModelSerialize
 
 
 class WardCodeField(serializers.SlugRelatedField):
-    """A ward by its code; anything but a string is invalid (not looked up as its str())."""
+    """A ward by its code; anything but a string is invalid (not looked up as its str()), and so is
+    a NUL character, which PostgreSQL cannot even compare (a 500 there; found by the fuzzing)."""
+
+    default_error_messages = {"null_characters": "Null characters are not allowed."}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if "\x00" in data:
+            self.fail("null_characters")
         return super().to_internal_value(data)
 
 
