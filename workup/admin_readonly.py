@@ -2,7 +2,7 @@
 workup, order, bedside entry, alert, escalation, notification or audit event goes through the
 services, which audit it and keep escalations in step. Read-only for everyone, superusers
 included; adding and deleting are off too. Who may *view* them is the Django permission system
-(the admin role is granted view permissions by migration workup 0010)."""
+(the admin role is granted view permissions by migration workup 0012)."""
 
 from django.contrib import admin
 

@@ -70,7 +70,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workup", "0009_cord_lesion_pathway"),
+        ("workup", "0011_idempotency_records"),
         ("orders", "0005_order_escalates_at"),
         ("notifications", "0005_auditor_run"),
         ("authtoken", "0004_alter_tokenproxy_options"),
