@@ -27,8 +27,9 @@ LISTS = sorted(
 def test_methods_an_endpoint_does_not_have_answer_405(physician, ward, path, method):
     if method in OPENAPI["paths"][path]:
         pytest.skip("documented")
-    workup = open_workup(ward=ward, opened_by=physician)
-    response = getattr(client_for(physician), method)(concrete_path(path, workup))
+    # Any id will do: the method is refused before anything is looked up (so it reveals nothing).
+    url = path.replace("{id}", "1").replace("{key}", "resp_check")
+    response = getattr(client_for(physician), method)(url)
     assert response.status_code == 405, response.content
     if method != "options":  # DRF lists OPTIONS in Allow even with the self-description off
         assert method.upper() not in response["Allow"]
