@@ -59,3 +59,21 @@ def secret_key_from_file(path: Path) -> str:
         finally:
             temporary.unlink()
     return path.read_text().strip()
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` as a directory only its owner may enter (made if missing, tightened if not)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid == os.geteuid():
+        path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """``path`` as a file only its owner may read (made empty if missing). SQLite keeps the mode of
+    the database file for its -wal and -shm files, so creating the database this way covers them."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    if path.stat().st_uid == os.geteuid():
+        path.chmod(0o600)
+    return path

@@ -6,15 +6,16 @@ broker under ``var/``), so ``make run`` works on a machine with nothing but Pyth
 See docs/configuration.md for the full list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str, secret_key_from_file
+from config.env import env_bool, env_int, env_list, env_str, private_dir, private_file, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("WORKUP_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The SQLite files, the secret key, the beat schedule and the demo logins live here: owner-only.
+VAR_DIR = private_dir(Path(env_str("WORKUP_VAR_DIR", str(BASE_DIR / "var"))))
 
 DEBUG = env_bool("DEBUG", default=False)
 
@@ -33,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Login lockout shared by the web login, the admin login and the token endpoint.
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -58,10 +61,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "workup.security.headers.NoStoreMiddleware",
+    # A database that went away mid-request: 503 with Retry-After (workup.security.database).
+    "workup.security.database.DatabaseUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "workup.web.middleware.IdleSessionMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",  # issue 13: last, pairs with Before
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # issue 13: pairs with Before
+    # Last, as django-axes asks (and inside Prometheus's, whose metrics then count the lockout's 429):
+    # turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -93,11 +102,17 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60),
     )
 }
+# A kept connection is checked before reuse, so that after a PostgreSQL restart the next request
+# (or task) reconnects instead of failing on a dead socket.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the worker and beat share one SQLite file in the demo set-up: WAL lets
     # readers run beside a writer, IMMEDIATE takes the write lock up front so that concurrent
     # transactions wait (timeout) instead of failing with "database is locked" mid-transaction.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    _sqlite_file = Path(str(DATABASES["default"]["NAME"]))
+    if _sqlite_file.name not in ("", ":memory:") and _sqlite_file.parent.is_dir():
+        private_file(_sqlite_file)  # patient data: owner-only from the start
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
@@ -116,6 +131,12 @@ CACHES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "workup.User"
+
+# django-axes first: a locked-out username+address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -150,7 +171,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     # Token first: an anonymous request then gets 401 with "WWW-Authenticate: Token", not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "workup.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -162,11 +183,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "workup.api.exceptions.api_exception_handler",
     # POST /api/v1/auth/token/, counted per username and client IP (workup.api.throttling).
-    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_TOKEN_THROTTLE_RATE", "10/min")},
+    # Triage attempts per user, API and web form together (workup.api.throttling.TriageThrottle).
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_TOKEN_THROTTLE_RATE", "10/min"),
+        "triage": env_str("TRIAGE_THROTTLE_RATE", "30/hour"),
+    },
     # Reverse proxies in front of the app that append to X-Forwarded-For. 0: use the socket's
     # address and ignore the header, which any client could otherwise forge to dodge throttling.
     "NUM_PROXIES": env_int("API_NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # No OPTIONS self-description (it would list serializer internals to anyone): 405.
+    "DEFAULT_METADATA_CLASS": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Workup API",
@@ -178,6 +205,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # drf-spectacular's own enum post-processing, then ours: the 404 of a page past the end.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "workup.api.schema.document_invalid_page",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "WorkupStatusEnum": "workup.models.workup.WorkupStatus",
         "OrderStatusEnum": "orders.models.OrderStatus",
@@ -189,6 +221,8 @@ SPECTACULAR_SETTINGS = {
 }
 # Idempotency-Key (API) and one-time form tokens (web): how long a key answers for its repeats.
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", default=24)
+# API tokens stop working this long after they were made (workup.api.authentication).
+API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", default=12))
 # GET /healthz: how long the broker may take to answer before it counts as down.
 HEALTHZ_BROKER_TIMEOUT_SECONDS = env_int("HEALTHZ_BROKER_TIMEOUT_SECONDS", default=2)
 
@@ -261,11 +295,48 @@ from config.beat import BEAT_SCHEDULE  # noqa: E402
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # --- Security for deployments ------------------------------------------------------------------
+# Behind the hospital's TLS proxy: docs/configuration.md lists the production values, with which
+# `manage.py check --deploy` has nothing to warn about (tests/security/test_deploy_settings.py).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Plain-HTTP requests are redirected to HTTPS, except the load balancer's health probe and the
+# Prometheus scrape (which may reach a web host directly, inside the hospital network).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+# Strict-Transport-Security: browsers use HTTPS only, for this long (seconds; 0 = no header).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# Trust X-Forwarded-Proto: https from the TLS proxy. Only when a proxy that sets (and overwrites)
+# the header is the only way in, or any client could claim to be on HTTPS.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", default=False) else None
+)
+
+# --- Login lockout (django-axes, workup.security.lockout) ------------------------------------
+# LOGIN_FAILURE_LIMIT failures for one username from one client address lock that pair for
+# LOGIN_LOCKOUT_MINUTES, on the web login, the admin login and the token endpoint alike. Failures
+# live in the database (shared by every web process); a success resets the count; an admin
+# unlocks early by deleting the access attempt in the admin.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during the lock do not extend it: locked for exactly the cool-off after the last failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "workup.security.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "workup.security.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The log names the username and address that were locked (what an admin needs to unlock and to
+# spot an attack); passwords are always masked by axes, in the log and in the stored attempt.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+
+# Flash messages ("Workup opened for <name>") are kept in the session, on the server: the default
+# cookie storage would put patient names in a cookie on the ward workstation.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Web UI (issue 6) ---------------------------------------------------------------------------
 LOGIN_URL = "login"
@@ -307,12 +378,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"structured": {"()": "ops.logging.formatter", "log_format": LOG_FORMAT}},
+    "filters": {"redact_queries": {"()": "workup.security.logfilter.RedactQueryStrings"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # With DEBUG=true Django logs every SQL query with its parameters, which include patient
         # names and MRNs: never below INFO, whatever LOG_LEVEL says.
         "django.db.backends": {"level": "INFO"},
+        # The development server's access log: no query strings (?mrn=...) on disk (issue 11).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["redact_queries"]},
     },
 }
 # Celery logs through LOGGING (ops.celery_logging) instead of replacing the root logger.

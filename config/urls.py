@@ -8,6 +8,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from ops.metrics import metrics_view
 from workup.api.views import HealthView
 
+# A database error outside a view is a 503 too (workup.security.database); others the plain 500.
+handler500 = "workup.security.database.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # The REST API, version 1 (docs/api.md). Readings and alerts routes land with their issues.

@@ -8,6 +8,7 @@ from notifications.models import (
     EscalationPolicy,
     Notification,
 )
+from workup.admin_readonly import ReadOnlyAdmin
 
 
 class EscalationLevelInline(admin.TabularInline):
@@ -34,17 +35,8 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
         return False
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(ReadOnlyAdmin):
     """Written by the escalation and delivery services only; shown here for support and audit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Escalation)

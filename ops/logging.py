@@ -10,6 +10,8 @@ import logging
 
 import structlog
 
+from workup.security.logfilter import HIDDEN, QUERY
+
 # Keys whose values are patient identifiers, should a call ever pass them as structured fields.
 PATIENT_KEYS = frozenset({"name", "patient_name", "mrn", "date_of_birth", "dob", "birth_date"})
 REDACTED = "[redacted]"
@@ -21,6 +23,19 @@ def redact_patient_fields(logger, method_name, event_dict):
     return event_dict
 
 
+def redact_query_strings(logger, method_name, event_dict):
+    """A request is logged as its method and path, and any query string in a logged value is
+    hidden: ?mrn=H1234567 (the MRN search) must never reach a log (issue 11). Django's request
+    warnings pass the request object itself, whose repr carries the whole URL."""
+    request = event_dict.get("request")
+    if request is not None and not isinstance(request, str):
+        event_dict["request"] = f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}".strip()
+    for key, value in event_dict.items():
+        if isinstance(value, str) and "?" in value:
+            event_dict[key] = QUERY.sub(HIDDEN, value)
+    return event_dict
+
+
 def _shared_processors() -> list:
     return [
         structlog.contextvars.merge_contextvars,  # request_id / task_id bound by ops.middleware and ops.celery_logging
@@ -29,6 +44,7 @@ def _shared_processors() -> list:
         structlog.stdlib.ExtraAdder(),
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         redact_patient_fields,
+        redact_query_strings,
     ]
 
 

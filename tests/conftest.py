@@ -3,6 +3,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pytest
+from django.core import signals
+from django.core.cache import cache
+from django.db import close_old_connections
 
 from notifications import dispatch
 from tests.factories import UserFactory, WardFactory
@@ -10,6 +13,15 @@ from workup.roles import Role
 
 # A fixed "now" for tests that fake time: a Tuesday morning in the hospital's zone.
 T0 = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttle counts (token requests, triage attempts) live in the per-process cache, and user ids
+    # repeat between tests: every test starts from zero.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -72,3 +84,15 @@ def ward_team(ward, nurse, physician):
         "physician": physician,
         "neurologist": UserFactory(username="neuro", role=Role.NEUROLOGIST, wards=[ward], email="neuro@h.test"),
     }
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """For requests sent straight to the WSGI app (schemathesis): a WSGI request closes "old"
+    database connections when it starts and ends, which in a test is the test's own connection
+    with its open transaction. Django's test client switches this off too, for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

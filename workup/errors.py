@@ -36,13 +36,39 @@ class StaleVersion(DomainError):
 
 
 class DuplicateOpenWorkup(DomainError):
-    def __init__(self, *, mrn: str, workup_id: int, condition_label: str = "suspected-GBS") -> None:
+    """``workup_id`` is the open workup when the caller may see it, None when it is on a ward the
+    caller does not work on: another ward's workup id is never handed out."""
+
+    def __init__(self, *, mrn: str, workup_id: int | None, condition_label: str = "suspected-GBS") -> None:
         self.mrn = mrn
         self.workup_id = workup_id
-        super().__init__(
-            f"Patient {mrn} already has an open {condition_label} workup (#{workup_id}); "
-            "continue that one (switch its pathway if another condition is suspected) or close it first."
-        )
+        if workup_id is None:
+            message = (
+                f"Patient {mrn} already has an open {condition_label} workup on another ward; "
+                "contact that ward: it must be closed before a new one is opened."
+            )
+        else:
+            message = (
+                f"Patient {mrn} already has an open {condition_label} workup (#{workup_id}); "
+                "continue that one (switch its pathway if another condition is suspected) or close it first."
+            )
+        super().__init__(message)
+
+
+class PatientIdentityMismatch(InvalidInput):
+    """A known MRN arrived with another name, date of birth or sex: a likely wrong patient. The
+    answer is one refusal that names no field, so that it never tells anyone which of the details
+    they got right; ``differs`` (for the audit trail only) says which did not match."""
+
+    MESSAGE = (
+        "These details do not match the hospital record for this MRN. Check the MRN, name, date of birth "
+        "and sex against the patient's wristband or record before continuing."
+    )
+
+    def __init__(self, *, patient_id: int, differs: list[str]) -> None:
+        self.patient_id = patient_id
+        self.differs = differs
+        super().__init__({"non_field_errors": [self.MESSAGE]})
 
 
 class PathwayNotAvailable(DomainError):

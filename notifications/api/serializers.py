@@ -21,7 +21,7 @@ class MarkedSerializer(serializers.Serializer):
 
 
 class EscalationLogEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = EscalationLogEntry
@@ -33,7 +33,7 @@ class EscalationSerializer(serializers.ModelSerializer):
     """Where an order's escalation stands: who has been told, what comes next, who acknowledged."""
 
     policy = serializers.CharField(source="policy_snapshot.policy", read_only=True)
-    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     log = EscalationLogEntrySerializer(many=True, read_only=True)
 
     class Meta:

@@ -3,11 +3,12 @@
 from django.http import HttpRequest
 
 from notifications.selectors import inbox_for
+from workup.api.permissions import Operation, user_may
 
 
 def inbox(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user_may(user=user, operation=Operation.READ):
         return {}
     # A callable: the template counts only on pages that show the count (not in htmx partials).
     return {"nav_unread": lambda: inbox_for(user=user).filter(read_at__isnull=True).count()}

@@ -12,6 +12,10 @@ from workup.selectors import wards_visible_to
 
 # Bounds what one compliance request may aggregate.
 MAX_PERIOD_DAYS = 366
+# Dates outside these cannot be turned into the period's bounds in every time zone (9999-12-31 has
+# no next day, 0001-01-01 no UTC start); none of the app's data is from outside them either.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
 
 
 def _ward_field(user: User) -> forms.ModelChoiceField:
@@ -64,6 +68,10 @@ class ComplianceFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("from", "to"):
+            day = cleaned.get(name)
+            if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+                self.add_error(name, f"Choose a day between {EARLIEST_DAY} and {LATEST_DAY}.")
         if "from" not in cleaned or "to" not in cleaned:
             return cleaned  # a field error is already shown
         date_from = cleaned["from"] or self.default_from

@@ -89,3 +89,18 @@ def workup(ward, physician, clock):
 def other_workup(other_ward, outsider, clock):
     """An open workup on ward 5S."""
     return open_workup(ward=other_ward, opened_by=outsider, now=T0)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fuzzing's figures (tests/api/test_fuzz.py), printed after every run that fuzzed."""
+    from tests.api import test_fuzz
+
+    if not test_fuzz.CASES:
+        return
+    per_role = {role: sum(n for (r, _), n in test_fuzz.CASES.items() if r == role) for role in test_fuzz.ROLES}
+    operations = len({operation for _, operation in test_fuzz.CASES})
+    figures = ", ".join(f"{role} {count}" for role, count in per_role.items())
+    terminalreporter.write_line(
+        f"schemathesis: {sum(per_role.values())} cases over {operations} operations ({figures}); "
+        f"budget {test_fuzz.FUZZ_EXAMPLES} per operation, mode and role"
+    )

@@ -78,6 +78,8 @@ CASES = [
     pytest.param(("triage",), "none", ("triage", "non_field_errors"), "dictionary", id="triage-string"),
     pytest.param(("ward",), "NOPE", ("ward",), "does not exist", id="unknown-ward"),
     pytest.param(("ward",), {"code": "4N"}, ("ward",), "Invalid", id="ward-object"),
+    # A NUL in a looked-up value was a 500 on PostgreSQL (issue 11, found by tests/api/test_fuzz.py).
+    pytest.param(("ward",), "4\x00N", ("ward",), "Null characters", id="ward-nul"),
     # Rules the triage service checks (dates), reported at the same place.
     pytest.param(("patient", "date_of_birth"), "2027-01-01", ("patient", "date_of_birth"), "future", id="dob-future"),
     pytest.param(("onset_of_weakness_on",), "2026-11-25", ("onset_of_weakness_on",), "future", id="onset-future"),
@@ -108,7 +110,9 @@ def test_all_errors_come_back_at_once(api, ward):
     assert set(errors["triage"]) == {"mrc_sum_score", "colour"}
 
 
-def test_a_known_mrn_with_another_name_is_refused_under_patient(api, ward):
+def test_a_known_mrn_with_another_name_is_refused_naming_no_field(api, ward):
+    # One generic refusal (issue 11: it must not tell which of name, date of birth, sex is right):
+    # tests/security/test_triage_oracle.py.
     assert api("physician").post(URL, TRIAGE, format="json").status_code == 201
     Workup.objects.update(status="closed")
     body = triage_with(("patient", "name"), "Someone Else")
@@ -116,7 +120,7 @@ def test_a_known_mrn_with_another_name_is_refused_under_patient(api, ward):
     response = api("physician").post(URL, body, format="json")
 
     assert response.status_code == 400
-    assert "different name" in messages_at(response.json(), ("patient", "name"))
+    assert list(response.json()) == ["non_field_errors"]
 
 
 def test_triage_on_a_ward_you_are_not_on_is_403_and_writes_nothing(api, ward, other_ward):

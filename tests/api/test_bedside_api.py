@@ -21,8 +21,10 @@ def post_reading(client, workup, **body):
     return client.post(f"/api/v1/workups/{workup.pk}/readings/", body, format="json")
 
 
-def test_scripted_scenario_through_the_api(api, workup, clock, broker):
-    # given a 70 kg, 175 cm man (the factory's default patient) and a nurse at the bedside
+def test_scripted_scenario_through_the_api(api, workup, clock, broker, settings):
+    # given a 70 kg, 175 cm man (the factory's default patient) and a nurse at the bedside, whose
+    # one token lasts the 12 scripted hours (tokens expire after API_TOKEN_TTL, 12 h by default)
+    settings.API_TOKEN_TTL = dt.timedelta(hours=13)
     nurse = api("nurse")
     bodies = []
     for hours, fvc in ((0.5, 4200), (4, 2600), (8, 1400), (12, 900)):

@@ -4,6 +4,7 @@ Under CI=true a missing service fails the test; on a laptop without it the test 
 a one-line reason.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -140,3 +141,82 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
+
+
+POSTGRES_BIN = Path(os.environ.get("TEST_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL cluster of our own (initdb in a temporary directory, its own port),
+    so that a test can stop and restart the database without touching the machine's server that
+    other test runs share. initdb refuses to run as root: then the cluster belongs to the
+    `postgres` system user (runuser)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="workup-pg-"))
+        self.data = self.directory / "data"
+        self.log = self.directory / "postgres.log"
+        self.as_postgres: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *command: str) -> None:
+        subprocess.run([*self.as_postgres, *command], check=True, capture_output=True, timeout=60)  # noqa: S603
+
+    def init(self) -> "PostgresServer":
+        initdb = POSTGRES_BIN / "initdb"
+        if not initdb.exists():
+            require_service("PostgreSQL server binaries (to restart a database)", FileNotFoundError(str(initdb)))
+        if os.geteuid() == 0:
+            runuser = shutil.which("runuser")
+            if runuser is None:
+                require_service("runuser (initdb refuses root)", FileNotFoundError("runuser"))
+            self.as_postgres = [runuser, "-u", "postgres", "--"]
+            shutil.chown(self.directory, user="postgres")
+        self._run(str(initdb), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+        return self
+
+    def start(self) -> "PostgresServer":
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+        return self
+
+    def stop(self) -> None:
+        # -m fast: what a restart or failover does to the clients: every session is terminated.
+        self._run(str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@contextmanager
+def celery_beat_process(*, env: dict[str, str], schedule: Path) -> Iterator[subprocess.Popen]:
+    """Run a real `celery beat` process for the project; stopped (bounded) on exit."""
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO", "--schedule", str(schedule),
+    ]  # fmt: skip
+    log = tempfile.NamedTemporaryFile(prefix="celery-beat-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(  # noqa: S603 - fixed command line
+        command,
+        cwd=REPO_ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    process.log_path = log.name
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        log.close()

@@ -7,7 +7,7 @@ from orders.models import Order, OrderStatus
 from tests.conftest import T0
 from tests.factories import WardFactory, open_workup, patient_data, triage_data
 from workup.clinical.red_flags import CORD_RED_FLAGS
-from workup.errors import DuplicateOpenWorkup, InvalidInput
+from workup.errors import DuplicateOpenWorkup, InvalidInput, PatientIdentityMismatch
 from workup.models import AuditEvent, Patient, Workup
 from workup.services.closing import workup_close
 from workup.services.triage import workup_open
@@ -126,7 +126,9 @@ def test_a_known_mrn_with_another_identity_is_refused_as_a_likely_wrong_patient(
             patient={"mrn": "MRN-ID", "name": stored.name, field: value},
         )
 
-    assert field in refused.value.errors["patient"]
+    # one refusal naming no field (issue 11); which one differed is for the audit trail only
+    assert refused.value.errors == {"non_field_errors": [PatientIdentityMismatch.MESSAGE]}
+    assert refused.value.differs == [field]
     assert Workup.objects.count() == 1
 
 

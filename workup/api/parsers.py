@@ -16,7 +16,8 @@ class RequestTooLarge(APIException):
 
 class JSONParser(parsers.JSONParser):
     """Adds to DRF's parser: a size limit (DATA_UPLOAD_MAX_MEMORY_SIZE, which Django enforces only
-    for forms), and undecodable bytes or absurdly deep nesting answered as 400 instead of crashing."""
+    for forms), and undecodable bytes, lone surrogates ("\\ud800") or absurdly deep nesting
+    answered as 400 instead of crashing."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -30,8 +31,42 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(f"JSON parse error - the body is not valid {encoding}.") from error
         try:
             # strict_constant: NaN and Infinity are not JSON and not numbers anyone meant.
-            return json.loads(text, parse_constant=strict_constant)
+            data = json.loads(text, parse_constant=strict_constant)
         except ValueError as error:
             raise ParseError(f"JSON parse error - {error}") from error
         except RecursionError as error:
             raise ParseError("JSON parse error - nested too deeply.") from error
+        where = _lone_surrogate_at(data, path="")
+        if where is not None:
+            # "\ud800" is valid JSON but not Unicode: it cannot be stored, logged or sent back.
+            raise ParseError(
+                f"JSON parse error - {where} contains a lone surrogate (\\uD800-\\uDFFF), which is not text."
+            )
+        return data
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _lone_surrogate_at(value, *, path: str) -> str | None:
+    """Where in the parsed body a string or key holds a lone surrogate (e.g. "the value at
+    patient.name", "a key in patient"), or None. Iterative: the depth was bounded by parsing."""
+    stack = [(value, path)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, str):
+            if _has_surrogate(item):
+                return f"the value at {at or 'the top level'}"
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                if _has_surrogate(key):
+                    return f"a key in {at or 'the top-level object'}"
+                stack.append((inner, f"{at}.{key}" if at else key))
+        elif isinstance(item, list):
+            stack.extend((inner, f"{at}[{index}]") for index, inner in enumerate(item))
+    return None

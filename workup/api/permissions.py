@@ -3,6 +3,8 @@ do what"). docs/api.md shows the same matrix; tests/api/test_role_matrix.py chec
 
 Two separate questions, answered in this order:
 1. May this role perform the operation at all? No → 403, whatever the object (so it leaks nothing).
+   A user with no role, or with a ward-bound role but no ward, may do nothing at all: 403 on every
+   API route and every web page (issue 11; tests/security/test_every_page_checks_the_role.py).
 2. Is the object on one of the user's wards? That is not a permission check but a query: views read
    through selectors scoped with workups_visible_to, so another ward's workup or order is 404.
 """
@@ -13,7 +15,7 @@ from rest_framework.permissions import BasePermission
 
 from workup.models import User, Ward
 from workup.roles import Role
-from workup.selectors import wards_visible_to
+from workup.selectors import user_sees_all_wards, wards_visible_to
 
 
 class Operation(StrEnum):
@@ -69,13 +71,29 @@ def roles_of(user: User) -> set[str]:
     return roles
 
 
+def _placed(user: User) -> bool:
+    """Admins span every ward; everyone else works on the wards they belong to, and without one has
+    nothing to see. Cached on the user object: a request asks more than once."""
+    if user_sees_all_wards(user=user):
+        return True
+    if not hasattr(user, "_has_wards"):
+        user._has_wards = user.wards.exists()
+    return user._has_wards
+
+
 def user_may(*, user: User, operation: Operation) -> bool:
-    return bool(user and user.is_authenticated and roles_of(user) & ALLOWED_ROLES[operation])
+    return bool(user and user.is_authenticated and roles_of(user) & ALLOWED_ROLES[operation] and _placed(user))
 
 
 def user_may_open_workup_on(*, user: User, ward: Ward) -> bool:
     """Triage only onto one's own wards (any ward for roles that span wards)."""
     return wards_visible_to(user=user).filter(pk=ward.pk).exists()
+
+
+def _implements(view, method: str) -> bool:
+    if method == "OPTIONS":
+        return view.metadata_class is not None
+    return method.lower() in view.http_method_names and hasattr(view, method.lower())
 
 
 def _who(operation: Operation) -> str:
@@ -84,13 +102,16 @@ def _who(operation: Operation) -> str:
 
 
 class RolePermission(BasePermission):
-    """Checks the view's ``operations`` map: HTTP method → Operation. Methods not in it are denied."""
+    """Checks the view's ``operations`` map: HTTP method → Operation. A method the view does not
+    implement at all (PUT, PATCH, DELETE, OPTIONS...) is let through so that the view answers 405
+    Method Not Allowed, which tells the caller nothing about the object; a method the view does
+    implement but the map does not name is denied (a forgotten entry must never open a door)."""
 
     def has_permission(self, request, view) -> bool:
         method = "GET" if request.method == "HEAD" else request.method
         operation = view.operations.get(method)
         if operation is None:
-            return False
+            return not _implements(view, method)
         if user_may(user=request.user, operation=operation):
             return True
         self.message = f"Only {_who(operation)} may {operation}."

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from orders.api.serializers import OrderSeriesSerializer, OrderSummarySerializer
 from workup.api.strict import (
+    AwareDateTimeField,
     InRangeDecimalField,
     InRangeIntegerField,
     StrictSerializer,
@@ -15,7 +16,7 @@ from workup.api.strict import (
     model_range,
 )
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
-from workup.models import Alert, Condition, PathwayTemplate, Patient, Sex, Ward, Workup
+from workup.models import Alert, Condition, PathwayTemplate, Patient, Reflexes, Sex, Ward, WeaknessPattern, Workup
 from workup.monitoring.selectors import workup_scores
 from workup.selectors import pathway_offer
 from workup.services.triage import TRIAGE_FINDING_FIELDS
@@ -53,11 +54,16 @@ class TriageFindingsInputSerializer(StrictSerializer, serializers.ModelSerialize
 
 
 class WardCodeField(serializers.SlugRelatedField):
-    """A ward by its code; anything but a string is invalid (not looked up as its str())."""
+    """A ward by its code; anything but a string is invalid (not looked up as its str()), and so is
+    a NUL character, which PostgreSQL cannot even compare (a 500 there; found by the fuzzing)."""
+
+    default_error_messages = {"null_characters": "Null characters are not allowed."}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if "\x00" in data:
+            self.fail("null_characters")
         return super().to_internal_value(data)
 
 
@@ -67,6 +73,12 @@ class WorkupTriageInputSerializer(StrictSerializer):
     ward = WardCodeField(slug_field="code", queryset=Ward.objects.all(), help_text="Ward code.")
     bed = serializers.CharField(max_length=model_max_length(Workup, "bed"), required=False, allow_blank=True)
     onset_of_weakness_on = serializers.DateField(help_text="Date weakness began (YYYY-MM-DD).")
+    onset_of_weakness_at = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When weakness began, if the time is known (ISO 8601 with offset), on onset_of_weakness_on: "
+        "Brighton counts onset to nadir in hours.",
+    )
     condition = serializers.ChoiceField(
         choices=Condition.choices,
         default=Condition.SUSPECTED_GBS,
@@ -103,6 +115,9 @@ def triage_errors_for_api(errors: dict) -> dict:
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send as 'Authorization: Token <token>'.")
+    expires_at = serializers.DateTimeField(
+        help_text="When the token stops working (API_TOKEN_TTL after it was made); then ask for a new one."
+    )
 
 
 class PatientSerializer(serializers.ModelSerializer):
@@ -128,6 +143,10 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class TriageFindingsSerializer(serializers.ModelSerializer):
+    # Blank = not recorded; the schema lists "" among the values.
+    limb_weakness_pattern = serializers.ChoiceField(choices=WeaknessPattern.choices, allow_blank=True, read_only=True)
+    reflexes = serializers.ChoiceField(choices=Reflexes.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = Workup
         fields = TRIAGE_FINDING_FIELDS
@@ -249,7 +268,7 @@ class WorkupDetailSerializer(WorkupListSerializer):
     def get_cord_red_flag_message(self, workup: Workup) -> str | None:
         return CONSIDER_CORD_LESION_MESSAGE if workup.cord_red_flags else None
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "nullable": True})
     def get_pathway_offer(self, workup: Workup) -> dict | None:
         offer = pathway_offer(workup)
         if offer is None:

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils import timezone
 from rest_framework import serializers
 
 from workup.validators import InRange
@@ -87,3 +88,18 @@ class InRangeDecimalField(InRangeField, serializers.DecimalField):
     def validate_precision(self, value):
         self.check_range(value)
         return super().validate_precision(value)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 timestamp that must carry its offset. DRF would read "2026-11-24T09:30" in the
+    server's zone; a bedside device set to another zone would then record the wrong hour."""
+
+    default_error_messages = {
+        "naive": "Include the time zone offset, e.g. 2026-11-24T09:30:00+01:00 or 2026-11-24T08:30:00Z: "
+        "a time without one is ambiguous.",
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)

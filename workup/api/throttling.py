@@ -4,7 +4,7 @@ import hashlib
 from collections.abc import Mapping
 
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 
 class TokenRequestThrottle(SimpleRateThrottle):
@@ -30,3 +30,17 @@ class TokenRequestThrottle(SimpleRateThrottle):
         # Hashed: usernames of any length and alphabet make safe, fixed-length cache keys.
         ident = hashlib.sha256(f"{username}\0{self.get_ident(request)}".encode()).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class TriageThrottle(UserRateThrottle):
+    """Triage attempts (POST /api/v1/workups/ and the web triage form, one count) per user:
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["triage"] (env TRIAGE_THROTTLE_RATE, default 30/hour).
+    Every attempt counts, refused ones too: that is what bounds probing MRNs for identities."""
+
+    scope = "triage"
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def wait_minutes(self) -> int:
+        return max(1, int((self.wait() or 60) // 60))

@@ -10,6 +10,7 @@ app_name = "workup_api"
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token"),
+    path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="token-revoke"),
     path("workups/", views.WorkupCollectionView.as_view(), name="workup-list"),
     path("workups/<int:pk>/", views.WorkupDetailView.as_view(), name="workup-detail"),
     path("workups/<int:pk>/switch-pathway/", views.WorkupSwitchPathwayView.as_view(), name="workup-switch-pathway"),

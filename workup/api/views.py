@@ -24,12 +24,12 @@ from workup.api.serializers import (
     WorkupTriageInputSerializer,
     triage_errors_for_api,
 )
-from workup.api.throttling import TokenRequestThrottle
+from workup.api.throttling import TokenRequestThrottle, TriageThrottle
 from workup.errors import InvalidInput
 from workup.health import broker_reachable, database_reachable
 from workup.models import Workup
 from workup.selectors import workup_detail, workup_list
-from workup.services.api_tokens import api_token_obtain
+from workup.services.api_tokens import api_token_expires_at, api_token_obtain, api_token_revoke
 from workup.services.pathway_switch import workup_switch_pathway
 from workup.services.triage import workup_open
 
@@ -57,15 +57,36 @@ class TokenObtainView(APIView):
         responses={
             200: TokenSerializer,
             400: ERRORS_400,
-            429: OpenApiResponse(description="Too many token requests for this username from this address."),
+            429: OpenApiResponse(
+                description="Too many token requests for this username from this address (throttled), or log-in "
+                "locked after 5 failures for 15 minutes (code locked_out); see Retry-After."
+            ),
         },
         auth=[],
         summary="Exchange a username and password for an API token",
     )
     def post(self, request):
         data = validated(TokenObtainInputSerializer, request.data)
-        token = api_token_obtain(username=data["username"], password=data["password"], request=request._request)
-        return Response(TokenSerializer({"token": token.key}).data)
+        token = api_token_obtain(
+            username=data["username"], password=data["password"], now=request_now(request), request=request._request
+        )
+        return Response(TokenSerializer({"token": token.key, "expires_at": api_token_expires_at(token=token)}).data)
+
+
+# Any signed-in user may revoke their own token (a lost laptop, a leaked script): no role needed.
+class TokenRevokeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="auth_token_revoke",
+        tags=["auth"],
+        request=None,
+        responses={204: OpenApiResponse(description="Your token is revoked; it no longer works."), 401: ERROR_401},
+        summary="Revoke your API token",
+    )
+    def post(self, request):
+        api_token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # GET: the workups on your wards (paginated, filterable). POST: triage — open a workup.
@@ -73,6 +94,10 @@ class WorkupCollectionView(GenericAPIView):
     permission_classes = [IsAuthenticated, RolePermission]
     operations = {"GET": Operation.READ, "POST": Operation.TRIAGE}
     filterset_class = WorkupFilter
+
+    def get_throttles(self):
+        # Triage attempts are counted per user (probing MRNs for identities); reading is not.
+        return [TriageThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -101,7 +126,11 @@ class WorkupCollectionView(GenericAPIView):
             400: ERRORS_400,
             401: ERROR_401,
             403: OpenApiResponse(description="Your role may not triage, or the ward is not one of yours."),
-            409: OpenApiResponse(description="The patient already has an open workup (code duplicate_open_workup)."),
+            409: OpenApiResponse(
+                description="The patient already has an open workup (code duplicate_open_workup); its workup_id "
+                "only when it is on one of your wards, otherwise null."
+            ),
+            429: OpenApiResponse(description="Too many triage attempts (TRIAGE_THROTTLE_RATE per user)."),
             503: OpenApiResponse(description="No published pathway (code pathway_not_available)."),
         },
         summary="Triage a patient: open a workup (suspected GBS or cervical cord lesion) and its orders",

@@ -22,12 +22,16 @@ class SubjectType(models.TextChoices):
     RESPIRATORY_READING = "resp_reading", "Respiratory reading"
     NEURO_ASSESSMENT = "neuro_assessment", "Neuro assessment"
     VITALS = "vitals", "Vitals"
+    PATIENT = "patient", "Patient"  # a refused identity match at triage: no workup was opened
 
 
 class AuditEvent(models.Model):
     """Who changed what, when, from which state to which. Written by services, never changed."""
 
-    workup = models.ForeignKey("workup.Workup", on_delete=models.PROTECT, related_name="audit_events")
+    # Null only for events about a patient with no workup to hang on (a refused identity match).
+    workup = models.ForeignKey(
+        "workup.Workup", on_delete=models.PROTECT, related_name="audit_events", null=True, blank=True
+    )
     subject_type = models.CharField(max_length=16, choices=SubjectType.choices)
     subject_id = models.BigIntegerField()
     action = models.CharField(max_length=32)

@@ -8,7 +8,7 @@ from workup.models import AuditEvent, User, Workup
 
 def audit_event(
     *,
-    workup: Workup,
+    workup: Workup | None,
     subject_type: str,
     subject_id: int,
     action: str,

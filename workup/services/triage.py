@@ -22,11 +22,11 @@ from workup.clinical.ranges import (
     bmi_kg_per_m2,
 )
 from workup.clinical.treatment import needs_vte_decision
-from workup.errors import DuplicateOpenWorkup, InvalidInput
+from workup.errors import DuplicateOpenWorkup, InvalidInput, PatientIdentityMismatch
 from workup.models import Condition, Patient, User, Ward, Workup
 from workup.models.audit import SubjectType
 from workup.monitoring.services.triage_alerts import triage_alerts_raise
-from workup.selectors import pathway_current, workup_open_for_patient
+from workup.selectors import pathway_current, workup_open_for_patient, workups_visible_to
 from workup.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -143,17 +143,21 @@ def _same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _identity_errors(*, existing: Patient, candidate: Patient) -> dict[str, list[str]]:
-    """An MRN that comes with another name, birth date or sex is a likely wrong-patient error."""
-    errors = {}
-    message = "MRN {mrn} is registered with a different {what}; check the MRN before continuing."
-    if existing.date_of_birth != candidate.date_of_birth:
-        errors["date_of_birth"] = [message.format(mrn=existing.mrn, what="date of birth")]
-    if existing.sex != candidate.sex:
-        errors["sex"] = [message.format(mrn=existing.mrn, what="sex")]
+def _identity_differences(*, existing: Patient, candidate: Patient) -> list[str]:
+    """Which of name, date of birth and sex differ between the record and the triage."""
+    differs = []
     if not _same_name(existing.name, candidate.name):
-        errors["name"] = [message.format(mrn=existing.mrn, what="name")]
-    return errors
+        differs.append("name")
+    if existing.date_of_birth != candidate.date_of_birth:
+        differs.append("date_of_birth")
+    if existing.sex != candidate.sex:
+        differs.append("sex")
+    return differs
+
+
+def _shown_id(workup: Workup, *, user: User) -> int | None:
+    """The open workup's id if the user may see it (their ward), else None: never another ward's."""
+    return workup.pk if workups_visible_to(user=user).filter(pk=workup.pk).exists() else None
 
 
 def _patient_match_or_create(*, candidate: Patient) -> Patient:
@@ -161,9 +165,9 @@ def _patient_match_or_create(*, candidate: Patient) -> Patient:
     if existing is None:
         candidate.save()
         return candidate
-    errors = _identity_errors(existing=existing, candidate=candidate)
-    if errors:
-        raise InvalidInput({"patient": errors})
+    differs = _identity_differences(existing=existing, candidate=candidate)
+    if differs:
+        raise PatientIdentityMismatch(patient_id=existing.pk, differs=differs)
     # Height and weight change; the latest triage carries the current values.
     existing.height_cm = candidate.height_cm
     existing.weight_kg = candidate.weight_kg
@@ -230,7 +234,7 @@ def workup_open(
             if existing is not None:
                 raise DuplicateOpenWorkup(
                     mrn=patient.mrn,
-                    workup_id=existing.pk,
+                    workup_id=_shown_id(existing, user=opened_by),
                     condition_label=CONDITION_SHORT_LABEL.get(existing.condition, existing.condition),
                 )
             workup.patient = patient
@@ -264,7 +268,21 @@ def workup_open(
             raise
         raise DuplicateOpenWorkup(
             mrn=patient.mrn,
-            workup_id=existing.pk,
+            workup_id=_shown_id(existing, user=opened_by),
             condition_label=CONDITION_SHORT_LABEL.get(existing.condition, existing.condition),
         ) from error
+    except PatientIdentityMismatch as refusal:
+        # Written after the rollback, on its own: a refused match is exactly what an audit of
+        # MRN probing needs to see (who, when, on which ward, which details differed).
+        audit_record(
+            workup=None,
+            subject_type=SubjectType.PATIENT,
+            subject_id=refusal.patient_id,
+            action="identity_refused",
+            actor=opened_by,
+            at=now,
+            reason="MRN given with another " + ", ".join(d.replace("_", " ") for d in refusal.differs),
+            details={"ward": ward.code, "differs": refusal.differs},
+        )
+        raise
     return workup

@@ -10,11 +10,13 @@ from workup.web.selectors import banner_alerts
 
 def nav(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"hospital_zone": settings.TIME_ZONE}
+    if user is None or not user.is_authenticated or not user_may(user=user, operation=Operation.READ):
+        # Signed in without a role or a ward: no banner, no links, nothing about any patient.
+        return {"hospital_zone": settings.TIME_ZONE, "nav_may_read": False}
     # Callables: the template calls them only on pages that show them (not in htmx partials).
     return {
         "hospital_zone": settings.TIME_ZONE,
+        "nav_may_read": True,
         "nav_may_triage": user_may(user=user, operation=Operation.TRIAGE),
         "nav_may_dashboard": user_may(user=user, operation=Operation.OVERDUE_DASHBOARD),
         "banner_alerts": lambda: banner_alerts(user=user),

@@ -20,6 +20,7 @@ from orders.models import OrderStatus
 from orders.selectors import completion_rules_of, orders_visible_to
 from orders.services import order_mark_not_indicated, order_start, series_resume, series_stop
 from workup.api.permissions import Operation, user_may, user_may_open_workup_on
+from workup.api.throttling import TriageThrottle
 from workup.clinical.body import ideal_body_weight_kg
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
 from workup.errors import DomainError, DuplicateOpenWorkup, InvalidInput, StaleVersion
@@ -373,6 +374,7 @@ def reading_new(request: HttpRequest, workup_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def alert_banner(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Operation.READ)
     return render(
         request,
         "workup/_alert_banner_items.html",
@@ -413,6 +415,15 @@ def triage(request: HttpRequest) -> HttpResponse:
     _require(request.user, Operation.TRIAGE)
     wards = wards_visible_to(user=request.user)
     status = 200
+    throttle = TriageThrottle()
+    if request.method == "POST" and not throttle.allow_request(request, None):
+        # The API's count, per person: bounds probing MRNs for identities through the form too.
+        form = TriageForm(request.POST, wards=wards)
+        form.is_valid()
+        form.add_error(None, f"Too many triage attempts; try again in {throttle.wait_minutes()} minutes.")
+        response = render(request, "workup/triage.html", {"form": form}, status=429)
+        response["Retry-After"] = str(int(throttle.wait() or 60))
+        return response
     if request.method == "POST":
         form = TriageForm(request.POST, wards=wards)
         if form.is_valid():
@@ -448,6 +459,8 @@ def triage(request: HttpRequest) -> HttpResponse:
     return render(request, "workup/triage.html", {"form": form}, status=status)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def workup_switch_pathway_view(request: HttpRequest, workup_id: int) -> HttpResponse:
     """GET: the switch form; POST: switch the workup's pathway (physicians and neurologists)."""
     _require(request.user, Operation.PATHWAY_SWITCH)

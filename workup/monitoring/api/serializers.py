@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from workup.api.strict import StrictSerializer
+from workup.api.strict import AwareDateTimeField, StrictSerializer
 from workup.models import Alert, AlertStatus, NeuroAssessment, Reflexes, RespiratoryReading, VitalsEntry
 
 # contract name → model field name
@@ -81,7 +81,7 @@ class ReadingInputSerializer(StrictSerializer):
     dyspnea_at_rest = _sign("Dyspnoea at rest; null = not assessed.")
     accessory_muscle_use = _sign("Accessory muscle use; null = not assessed.")
     paradoxical_breathing = _sign("Paradoxical breathing; null = not assessed.")
-    taken_at = serializers.DateTimeField(required=False, help_text=_TAKEN_AT_HELP)
+    taken_at = AwareDateTimeField(required=False, help_text=_TAKEN_AT_HELP)
 
 
 @extend_schema_serializer(component_name="AssessmentInput")
@@ -105,14 +105,14 @@ class AssessmentInputSerializer(StrictSerializer):
         allow_null=True,
         help_text="The day weakness stopped progressing (Brighton: 12 h-28 d after onset).",
     )
-    nadir_reached_at = serializers.DateTimeField(
+    nadir_reached_at = AwareDateTimeField(
         required=False,
         allow_null=True,
         help_text="When weakness stopped progressing, if the time is known (ISO 8601 with offset): a nadir on the "
         "day of onset is counted in hours. Sets nadir_reached_on when that is not given.",
     )
     alternative_diagnosis_excluded = _sign("Brighton core feature: no alternative diagnosis for the weakness.")
-    taken_at = serializers.DateTimeField(required=False, help_text=_TAKEN_AT_HELP)
+    taken_at = AwareDateTimeField(required=False, help_text=_TAKEN_AT_HELP)
 
 
 @extend_schema_serializer(component_name="VitalsInput")
@@ -125,7 +125,7 @@ class VitalsInputSerializer(StrictSerializer):
     bladder_bowel_dysfunction = _sign(
         "Bladder or bowel dysfunction present (bladder/bowel chart); present over 48 h: reconsider the diagnosis."
     )
-    taken_at = serializers.DateTimeField(required=False, help_text=_TAKEN_AT_HELP)
+    taken_at = AwareDateTimeField(required=False, help_text=_TAKEN_AT_HELP)
 
 
 _ALERT_VERSION_HELP = "The alert's version as you last read it; 409 if someone has changed it since."
@@ -278,6 +278,8 @@ class ReadingSerializer(_EntrySerializer):
 
 
 class AssessmentSerializer(_EntrySerializer):
+    reflexes = serializers.ChoiceField(choices=Reflexes.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = NeuroAssessment
         fields = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workup", "0011_idempotency_records"),
+        ("workup", "0013_audit_patient_identity_refusals"),
     ]
 
     operations = [
