@@ -17,6 +17,12 @@ BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Idempotency keys and one-time form tokens answer their repeats for a day, then go.
+    "idempotency-purge": {
+        "task": "workup.tasks.idempotency_purge_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     # Proves the chain beat -> broker -> worker is alive: each beat shows up in the worker log.
     # Escalation timers and the auditor that re-arms lost timers are scheduled here too.
     "worker-heartbeat": {

@@ -2,6 +2,8 @@
 second call returns the first answer), the entry services refuse a repeat within 2 minutes, and
 the API says which order an entry left open and what it still needs."""
 
+import datetime as dt
+
 import pytest
 
 from orders.models import Order
@@ -183,3 +185,19 @@ def test_two_requests_with_the_same_key_at_the_same_moment_store_once(users, war
 
     assert sorted(answers) == [201, 201]
     assert RespiratoryReading.objects.filter(workup=workup).count() == 1
+
+
+def test_the_hourly_purge_forgets_only_expired_keys(api, workup, broker, clock, settings):
+    from django.utils import timezone
+
+    from workup.services.idempotency import idempotency_purge
+
+    settings.IDEMPOTENCY_TTL_HOURS = 24
+    settings.API_TOKEN_TTL = dt.timedelta(hours=48)  # one token for the whole test
+    assert post_reading(api("nurse"), workup, {"fvc_ml": 3600}, key="old").status_code == 201
+    clock.shift(23 * 3600)
+    assert post_reading(api("nurse"), workup, {"fvc_ml": 3500}, key="new").status_code == 201
+    clock.shift(2 * 3600)
+
+    assert idempotency_purge(now=timezone.now()) == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
