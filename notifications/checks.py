@@ -10,10 +10,11 @@ SUBJECT_SIGNALS = {
     "orders.signals.orders_placed": order_signals.orders_placed,
     "orders.signals.order_closed": order_signals.order_closed,
     "orders.signals.order_due_moved": order_signals.order_due_moved,
-    "workup.monitoring.signals.alert_opened": alert_signals.alert_opened,
-    "workup.monitoring.signals.alert_severity_raised": alert_signals.alert_severity_raised,
-    "workup.monitoring.signals.alert_acknowledged": alert_signals.alert_acknowledged,
-    "workup.monitoring.signals.alert_resolved": alert_signals.alert_resolved,
+    "workup.monitoring.signals.alert_group_opened": alert_signals.alert_group_opened,
+    "workup.monitoring.signals.alert_group_severity_raised": alert_signals.alert_group_severity_raised,
+    "workup.monitoring.signals.alert_group_severity_lowered": alert_signals.alert_group_severity_lowered,
+    "workup.monitoring.signals.alert_group_acknowledged": alert_signals.alert_group_acknowledged,
+    "workup.monitoring.signals.alert_group_resolved": alert_signals.alert_group_resolved,
 }
 
 

@@ -1,5 +1,5 @@
 """The escalation engine listening to its subjects: orders (orders.signals) and alerts
-(workup.monitoring.signals). Connected once, in NotificationsConfig.ready()."""
+(workup.monitoring.signals, per alert group). Connected once, in NotificationsConfig.ready()."""
 
 from django.dispatch import receiver
 
@@ -23,23 +23,27 @@ def _order_due_moved(sender, *, order, now, **kwargs) -> None:
     escalation.escalation_restart_for_order(order=order, now=now)
 
 
-@receiver(alert_signals.alert_opened, dispatch_uid="escalation-start-for-alert")
-def _alert_opened(sender, *, alert, now, **kwargs) -> None:
-    escalation.escalation_start_for_alert(alert=alert, now=now)
+@receiver(alert_signals.alert_group_opened, dispatch_uid="escalation-start-for-alert-group")
+def _alert_group_opened(sender, *, group, now, **kwargs) -> None:
+    escalation.escalation_start_for_group(group=group, now=now)
 
 
-@receiver(alert_signals.alert_severity_raised, dispatch_uid="escalation-restart-for-raised-alert")
-def _alert_severity_raised(sender, *, alert, now, **kwargs) -> None:
-    # The stricter policy starts from its first level: the old climb ends, a new one begins.
-    escalation.escalation_end_for_alert(alert=alert, now=now, reason=f"severity raised to {alert.severity}")
-    escalation.escalation_start_for_alert(alert=alert, now=now)
+@receiver(alert_signals.alert_group_severity_raised, dispatch_uid="escalation-restart-for-raised-alert-group")
+def _alert_group_severity_raised(sender, *, group, now, **kwargs) -> None:
+    # The stricter policy starts from its first level, which pages at once.
+    escalation.escalation_restart_for_group(group=group, now=now)
 
 
-@receiver(alert_signals.alert_acknowledged, dispatch_uid="escalation-acknowledge-for-alert")
-def _alert_acknowledged(sender, *, alert, by, now, **kwargs) -> None:
-    escalation.escalation_acknowledge_for_alert(alert=alert, by=by, now=now)
+@receiver(alert_signals.alert_group_severity_lowered, dispatch_uid="escalation-lower-for-alert-group")
+def _alert_group_severity_lowered(sender, *, group, now, from_severity, **kwargs) -> None:
+    escalation.escalation_lower_for_group(group=group, now=now, from_severity=from_severity)
 
 
-@receiver(alert_signals.alert_resolved, dispatch_uid="escalation-end-for-alert")
-def _alert_resolved(sender, *, alert, by, now, reason, **kwargs) -> None:
-    escalation.escalation_end_for_alert(alert=alert, now=now, reason=reason, actor=by)
+@receiver(alert_signals.alert_group_acknowledged, dispatch_uid="escalation-acknowledge-for-alert-group")
+def _alert_group_acknowledged(sender, *, group, by, now, **kwargs) -> None:
+    escalation.escalation_acknowledge_for_group(group=group, by=by, now=now)
+
+
+@receiver(alert_signals.alert_group_resolved, dispatch_uid="escalation-end-for-alert-group")
+def _alert_group_resolved(sender, *, group, by, now, reason, **kwargs) -> None:
+    escalation.escalation_end_for_group(group=group, now=now, reason=reason, actor=by)

@@ -9,7 +9,7 @@ from workup.clinical.rules import Severity
 
 class SubjectKind(models.TextChoices):
     ORDER = "order", "Overdue order"
-    ALERT = "alert", "Clinical alert"
+    ALERT = "alert", "Clinical alert"  # an alert group (policies: by the group's severity)
 
 
 # Severities of spec §3 (workup.clinical.rules.Severity): CRIT pages now, HIGH within 30 min.
@@ -103,14 +103,20 @@ class Escalation(models.Model):
     order = models.OneToOneField(
         "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="escalation"
     )
-    # An alert whose severity rises gets a new escalation under the stricter policy: many per alert.
+    # Alerts escalate per alert group (one per workup episode); a group whose severity rises gets
+    # a new escalation under the stricter policy: many per group.
+    alert_group = models.ForeignKey(
+        "workup.AlertGroup", on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
+    )
+    # History only: before alert groups, each alert escalated on its own. The migration to groups
+    # kept one running escalation per group (alert_group set) and ended the others.
     alert = models.ForeignKey(
         "workup.Alert", on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
     )
     workup = models.ForeignKey("workup.Workup", on_delete=models.PROTECT, related_name="escalations")
     policy_snapshot = models.JSONField()
     status = models.CharField(max_length=16, choices=EscalationStatus.choices, default=EscalationStatus.ACTIVE)
-    reference_at = models.DateTimeField(help_text="Due time (orders) or opening time (alerts).")
+    reference_at = models.DateTimeField(help_text="Due time (orders) or start time (alert groups).")
     window_minutes = models.PositiveIntegerField(default=0)
     next_level = models.PositiveSmallIntegerField(default=0)
     next_step_at = models.DateTimeField(null=True, blank=True)

@@ -1,4 +1,4 @@
-"""Escalation: the climb of an overdue order (or an alert) up its chain of people.
+"""Escalation: the climb of an overdue order (or an alert group) up its chain of people.
 
 The Escalation row is the truth; broker messages are wake-up calls. Each row holds a token, and
 only the timer message whose task id equals it may act. Every change that moves the climb on
@@ -30,11 +30,12 @@ from orders.escalation_level import level_fires_at
 from orders.models import OPEN_STATUSES, Order
 from workup.clinical.rules import Severity
 from workup.errors import IllegalTransition
-from workup.models import Alert, AlertCategory, User
+from workup.models import Alert, AlertCategory, AlertGroup, User
 from workup.models.alert import UNRESOLVED_STATUSES
+from workup.models.alert_group import UNRESOLVED_GROUP_STATUSES
 from workup.models.audit import SubjectType as AuditSubject
 from workup.models.pathway import OrderCategory
-from workup.monitoring.services.alerts import alert_reopen_after_ack_timeout
+from workup.monitoring.services.alert_groups import alert_group_reopen_after_ack_timeout
 from workup.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -137,7 +138,9 @@ def escalations_start_for_orders(*, orders: Iterable[Order], now: datetime) -> l
 def _subject_still_open(escalation: Escalation) -> bool:
     if escalation.subject_kind == SubjectKind.ORDER:
         return Order.objects.filter(pk=escalation.order_id, status__in=OPEN_STATUSES, workup__status="open").exists()
-    return Alert.objects.filter(pk=escalation.alert_id, status__in=UNRESOLVED_STATUSES).exists()
+    if escalation.alert_group_id is None:
+        return False  # an escalation of a single alert from before alert groups: nothing to page for
+    return AlertGroup.objects.filter(pk=escalation.alert_group_id, status__in=UNRESOLVED_GROUP_STATUSES).exists()
 
 
 def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | None = None) -> None:
@@ -149,7 +152,7 @@ def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | No
     _new_token(escalation)
     escalation.save()
     _log(escalation, "ended", at=now, actor=actor, detail=reason)
-    # Pages still waiting to go out would arrive after the order was done or the alert resolved.
+    # Pages still waiting to go out would arrive after the order was done or the group resolved.
     Notification.objects.filter(
         escalation=escalation, status__in=[NotificationStatus.PENDING, NotificationStatus.RETRYING]
     ).update(status=NotificationStatus.CANCELLED, claimed_until=None)
@@ -248,8 +251,8 @@ def _fire_next_level(escalation: Escalation, *, now: datetime) -> list[Notificat
 
 def _resume_after_acknowledgement(escalation: Escalation, *, now: datetime) -> None:
     escalation.status = EscalationStatus.ACTIVE
-    if escalation.subject_kind == SubjectKind.ALERT:
-        alert_reopen_after_ack_timeout(alert_id=escalation.alert_id, now=now)
+    if escalation.alert_group_id is not None:
+        alert_group_reopen_after_ack_timeout(group_id=escalation.alert_group_id, now=now)
     _log(escalation, "ack_expired", at=now, scheduled_at=escalation.ack_expires_at)
     escalation.ack_expires_at = None
     if escalation.next_level >= len(escalation.levels):
@@ -261,16 +264,16 @@ def _resume_after_acknowledgement(escalation: Escalation, *, now: datetime) -> N
 @transaction.atomic
 def escalation_wake(*, escalation_id: int, token: str, now: datetime) -> str:
     """A timer message arrived. Act only if it carries the row's current token."""
-    subject = Escalation.objects.filter(pk=escalation_id).values("order_id", "alert_id").first()
+    subject = Escalation.objects.filter(pk=escalation_id).values("order_id", "alert_group_id").first()
     if subject is None:
         return "missing"
-    # Lock order: the subject (order or alert) first, then the escalation — the same order as
-    # completing an order or resolving an alert, so the two can never deadlock, and a completion
-    # in flight is waited for (and seen) before a level fires.
+    # Lock order: the subject (order or alert group) first, then the escalation — the same order
+    # as completing an order or resolving an alert, so the two can never deadlock, and a
+    # completion in flight is waited for (and seen) before a level fires.
     if subject["order_id"]:
         Order.objects.select_for_update().filter(pk=subject["order_id"]).first()
-    elif subject["alert_id"]:
-        Alert.objects.select_for_update().filter(pk=subject["alert_id"]).first()
+    elif subject["alert_group_id"]:
+        AlertGroup.objects.select_for_update().filter(pk=subject["alert_group_id"]).first()
     escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
     if str(escalation.token) != str(token):
         _log(escalation, "stale_timer_ignored", at=now, detail=f"timer {token}")
@@ -340,14 +343,15 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, now: datetime) -
     return escalation
 
 
-def escalation_start_for_alert(*, alert: Alert, now: datetime) -> Escalation:
-    """Start an alert's climb. Level 0 ("at once") fires here, inside the transaction that
-    raised the alert, so it needs no broker: its notifications are in the outbox on commit."""
+def escalation_start_for_group(*, group: AlertGroup, now: datetime) -> Escalation:
+    """Start an alert group's climb under the policy of its severity. Level 0 ("at once") fires
+    here, inside the transaction that raised the alert, so it needs no broker: its notifications
+    are in the outbox on commit."""
     escalation = Escalation.objects.create(
         subject_kind=SubjectKind.ALERT,
-        alert=alert,
-        workup_id=alert.workup_id,
-        policy_snapshot=alert_policy(severity=alert.severity).snapshot(),
+        alert_group=group,
+        workup_id=group.workup_id,
+        policy_snapshot=alert_policy(severity=group.severity).snapshot(),
         reference_at=now,
         window_minutes=0,
         next_level=0,
@@ -361,26 +365,50 @@ def escalation_start_for_alert(*, alert: Alert, now: datetime) -> Escalation:
     return escalation
 
 
-def _current_alert_escalation(alert: Alert) -> Escalation | None:
+def _current_group_escalation(group: AlertGroup) -> Escalation | None:
     return (
         Escalation.objects.select_for_update()
-        .filter(alert=alert)
+        .filter(alert_group=group)
         .exclude(status=EscalationStatus.ENDED)
         .order_by("-id")
         .first()
     )
 
 
-def escalation_acknowledge_for_alert(*, alert: Alert, by: User, now: datetime) -> None:
-    escalation = _current_alert_escalation(alert)
+def escalation_restart_for_group(*, group: AlertGroup, now: datetime) -> Escalation:
+    """The group's severity rose: the old climb ends and one under the stricter policy starts,
+    paging its first level at once."""
+    escalation_end_for_group(group=group, now=now, reason=f"severity raised to {group.severity}")
+    return escalation_start_for_group(group=group, now=now)
+
+
+def escalation_acknowledge_for_group(*, group: AlertGroup, by: User, now: datetime) -> None:
+    escalation = _current_group_escalation(group)
     if escalation is not None:
         escalation_acknowledge(escalation=escalation, by=by, now=now)
 
 
-def escalation_end_for_alert(*, alert: Alert, now: datetime, reason: str, actor: User | None = None) -> None:
-    escalation = _current_alert_escalation(alert)
+def escalation_end_for_group(*, group: AlertGroup, now: datetime, reason: str, actor: User | None = None) -> None:
+    escalation = _current_group_escalation(group)
     if escalation is not None:
         _end(escalation, now=now, reason=reason, actor=actor)
+
+
+def escalation_lower_for_group(*, group: AlertGroup, now: datetime, from_severity: str) -> None:
+    """The group's severity fell (its worst alert was resolved): the climb goes on under the
+    milder policy from where it stands — no page now, later steps at the milder policy's times."""
+    escalation = _current_group_escalation(group)
+    if escalation is None or escalation.status == EscalationStatus.EXHAUSTED:
+        return
+    escalation.policy_snapshot = alert_policy(severity=group.severity).snapshot()
+    levels = escalation.levels
+    escalation.next_level = min(escalation.next_level, len(levels))
+    if escalation.status == EscalationStatus.ACTIVE:
+        _schedule_next_level(escalation, now=now)
+    _new_token(escalation)
+    escalation.save()
+    _log(escalation, "policy_lowered", at=now, detail=f"severity {from_severity} → {group.severity}")
+    _arm_after_commit(escalation, now=now)
 
 
 def escalation_end_for_order(*, order: Order, now: datetime, reason: str, actor: User | None = None) -> None:

@@ -9,7 +9,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders.models import Order
-from workup.models import Alert
+from orders.wording import order_short_title
+from workup.models import AlertGroup
+from workup.models.alert import UNRESOLVED_STATUSES
+from workup.monitoring import wording
 
 
 @dataclass(frozen=True)
@@ -25,23 +28,27 @@ def workup_link(workup_id: int) -> str:
 
 
 def message_for_overdue_order(*, order: Order, level: int, severity: str, now: datetime) -> Message:
+    """ "HIGH · 4N bed 7 · MRI whole spine overdue 45 min"."""
     workup = order.workup
     ward = workup.ward
     due_local = timezone.localtime(order.due_at, ZoneInfo(ward.timezone))
     minutes_overdue = max(0, int((now - order.due_at).total_seconds() // 60))
-    where = f"Ward {ward.code}, bed {workup.bed or '?'}"
+    where = wording.where(ward_code=ward.code, bed=workup.bed)
     link = workup_link(workup.pk)
+    short = order_short_title(order.title)
+    what = f"{short} overdue {minutes_overdue} min" if minutes_overdue else f"{short} due now"
     return Message(
-        title=f"[{severity}] Overdue order (level {level}): {order.title}"[:200],
+        title=wording.SEPARATOR.join([severity, where, what])[:200],
         body=(
-            f"{where}: '{order.title}' was due at {due_local:%H:%M} ({minutes_overdue} min overdue). "
-            f"Open the workup: {link}"
+            f"{where}: {order.title} was due at {due_local:%H:%M} ({minutes_overdue} min overdue); "
+            f"escalation level {level}. Open the workup: {link}"
         ),
         link=link,
         payload={
             "event": "order_overdue",
             "level": level,
             "severity": severity,
+            "title": wording.SEPARATOR.join([severity, where, what])[:200],
             "ward": ward.code,
             "bed": workup.bed,
             "workup_id": workup.pk,
@@ -52,23 +59,34 @@ def message_for_overdue_order(*, order: Order, level: int, severity: str, now: d
     )
 
 
-def message_for_alert(*, alert: Alert, level: int, severity: str) -> Message:
-    workup = alert.workup
+def message_for_alert_group(*, group: AlertGroup, level: int) -> Message:
+    """ "CRIT · 4N bed 7 · vital capacity below 20 mL/kg (+2 more)" and every finding in words."""
+    workup = group.workup
     ward = workup.ward
-    where = f"Ward {ward.code}, bed {workup.bed or '?'}"
+    alerts = list(group.alerts.filter(status__in=UNRESOLVED_STATUSES))
+    where = wording.where(ward_code=ward.code, bed=workup.bed)
+    title = wording.group_title(severity=group.severity, ward_code=ward.code, bed=workup.bed, alerts=alerts)
+    findings = wording.group_findings(alerts)
     link = workup_link(workup.pk)
     return Message(
-        title=f"[{severity}] Alert (level {level}): {alert.rule}"[:200],
-        body=f"{where}: {alert.message} {alert.source}. Decision support, not a diagnosis. Open the workup: {link}",
+        title=title[:200],
+        body=(
+            f"{where}: {wording.findings_line(findings)}. Decision support, not a diagnosis. Open the workup: {link}"
+        ),
         link=link,
         payload={
-            "event": "alert",
+            "event": "alert_group",
             "level": level,
-            "severity": alert.severity,
+            "severity": group.severity,
+            "title": title[:200],
             "ward": ward.code,
             "bed": workup.bed,
             "workup_id": workup.pk,
-            "alert": {"id": alert.pk, "rule": alert.rule, "severity": alert.severity, "status": alert.status},
+            "alert_group": {"id": group.pk, "severity": group.severity, "status": group.status, "findings": findings},
+            "alerts": [
+                {"id": a.pk, "rule": a.rule, "severity": a.severity, "status": a.status}
+                for a in wording.worst_first(alerts)
+            ],
             "link": link,
         },
     )

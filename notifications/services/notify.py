@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from notifications.models import Channel, Escalation, Notification, SubjectKind
-from notifications.services.messages import Message, message_for_alert, message_for_overdue_order
+from notifications.services.messages import Message, message_for_alert_group, message_for_overdue_order
 from notifications.services.recipients import recipients_for_level
 
 
@@ -12,8 +12,7 @@ def _message(*, escalation: Escalation, level: dict, now: datetime) -> tuple[Mes
         order = escalation.order
         message = message_for_overdue_order(order=order, level=level["level"], severity=level["severity"], now=now)
         return message, order.assigned_role
-    message = message_for_alert(alert=escalation.alert, level=level["level"], severity=level["severity"])
-    return message, ""
+    return message_for_alert_group(group=escalation.alert_group, level=level["level"]), ""
 
 
 def notifications_for_step(*, escalation: Escalation, level: dict, now: datetime) -> list[Notification]:

@@ -34,7 +34,7 @@ def test_each_user_sees_their_own_inbox_with_an_unread_count(api, users, overdue
     assert listed["count"] == 1
     [item] = listed["results"]
     assert item["level"] == 0 and item["read_at"] is None
-    assert "Ward 4N, bed 12" in item["body"]
+    assert item["body"].startswith("4N bed 12: ")
     assert overdue_labs.workup.patient.name not in item["body"] + item["title"]
     assert nurse.get("/api/v1/notifications/unread-count/").json() == {"unread": 1}
     assert api("charge_nurse").get("/api/v1/notifications/").json()["count"] == 1

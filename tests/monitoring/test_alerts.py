@@ -54,10 +54,12 @@ def test_a_finding_opens_an_alert_and_pages_at_once_without_a_broker(
         "18.2",
     )
     # CRIT policy level 0: ward physician and on-call neurologist, at once, in the same transaction
-    paged = {(n.recipient.username, n.channel) for n in Notification.objects.filter(escalation__alert=alert)}
+    paged = {
+        (n.recipient.username, n.channel) for n in Notification.objects.filter(escalation__alert_group=alert.group)
+    }
     assert ("physician", "in_app") in paged and ("neuro", "in_app") in paged and ("neuro", "email") in paged
     assert {d["notification_id"] for d in broker.deliveries} >= set(
-        Notification.objects.filter(escalation__alert=alert).values_list("id", flat=True)
+        Notification.objects.filter(escalation__alert_group=alert.group).values_list("id", flat=True)
     )
     event = AuditEvent.objects.get(subject_type="alert", subject_id=alert.pk)
     assert (event.action, event.to_status, event.actor) == ("opened", "open", ward_team["nurse"])
@@ -73,7 +75,7 @@ def test_the_same_rule_firing_again_updates_its_alert_instead_of_opening_another
     assert change.change == "updated"
     assert (alert.first_value, alert.last_value, alert.trigger_count) == ("18.2", "16.9", 2)
     assert Alert.objects.filter(workup=workup).count() == 1
-    assert Escalation.objects.filter(alert=alert).count() == 1
+    assert Escalation.objects.filter(alert_group=alert.group).count() == 1
 
 
 def test_a_worse_severity_upgrades_the_alert_and_restarts_its_escalation(workup, django_capture_on_commit_callbacks):
@@ -88,7 +90,7 @@ def test_a_worse_severity_upgrades_the_alert_and_restarts_its_escalation(workup,
     assert upgraded.change == "upgraded"
     assert upgraded.alert.pk == opened.alert.pk
     assert upgraded.alert.severity == "CRIT"
-    escalations = list(Escalation.objects.filter(alert=opened.alert).order_by("id"))
+    escalations = list(Escalation.objects.filter(alert_group=opened.alert.group).order_by("id"))
     assert [(e.status, e.policy_snapshot["policy"]) for e in escalations] == [
         ("ended", "alert-high"),
         ("active", "alert-crit"),
@@ -114,7 +116,7 @@ def test_acknowledging_pauses_and_an_expired_acknowledgement_reopens_and_climbs(
         )
     assert (acknowledged.status, acknowledged.acknowledged_by) == ("acknowledged", ward_team["physician"])
 
-    escalation = Escalation.objects.get(alert=change.alert)
+    escalation = Escalation.objects.get(alert_group=change.alert.group)
     assert escalation.status == "acknowledged"
     expires = NOW + dt.timedelta(minutes=32)
     assert escalation.wake_at == expires
@@ -136,7 +138,7 @@ def test_resolving_ends_the_escalation_and_a_new_finding_opens_a_new_alert(
         resolved = alert_resolve(alert=change.alert, by=ward_team["physician"], now=NOW, resolution="ICU review done")
 
     assert (resolved.status, resolved.resolution) == ("resolved", "ICU review done")
-    assert Escalation.objects.get(alert=resolved).status == "ended"
+    assert Escalation.objects.get(alert_group=resolved.group).status == "ended"
     [again] = raise_(workup, django_capture_on_commit_callbacks, finding(), at=NOW + dt.timedelta(hours=3))
     assert again.change == "opened" and again.alert.pk != resolved.pk
 
@@ -190,7 +192,7 @@ def test_an_unacknowledged_crit_alert_re_pages_every_5_minutes_until_acknowledge
     workup, ward_team, django_capture_on_commit_callbacks
 ):
     [change] = raise_(workup, django_capture_on_commit_callbacks, finding())
-    escalation = Escalation.objects.get(alert=change.alert)
+    escalation = Escalation.objects.get(alert_group=change.alert.group)
 
     def wake_at(minutes):
         escalation.refresh_from_db()

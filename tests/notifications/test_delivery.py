@@ -42,7 +42,8 @@ def test_in_app_notifications_land_in_the_recipients_inbox(neuro_exam, ward_team
 
     inbox = list(inbox_for(user=ward_team["physician"]))
     assert [n.pk for n in inbox] == [notification.pk]
-    assert "Ward 4N, bed 12" in inbox[0].body
+    assert inbox[0].title == "MED · 4N bed 12 · Neuro exam due now"
+    assert inbox[0].body.startswith("4N bed 12: Neuro exam: reflexes")
     assert DeliveryAttempt.objects.get(notification=notification).outcome == "delivered"
 
 
@@ -53,7 +54,7 @@ def test_email_goes_through_the_django_email_backend(neuro_exam, ward_team, djan
     notification_deliver(notification_id=email.pk, now=email.created_at)
 
     assert [m.to for m in mail.outbox] == [["charge@h.test"]]
-    assert "Overdue order (level 1)" in mail.outbox[0].subject
+    assert mail.outbox[0].subject == "MED · 4N bed 12 · Neuro exam overdue 15 min"
 
 
 def test_a_notification_is_delivered_once_however_often_it_is_dispatched(

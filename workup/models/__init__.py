@@ -1,4 +1,5 @@
 from workup.models.alert import Alert, AlertCategory, AlertStatus
+from workup.models.alert_group import AlertGroup, AlertGroupStatus
 from workup.models.assessment import NeuroAssessment
 from workup.models.audit import AuditEvent
 from workup.models.idempotency import IdempotencyRecord
@@ -13,6 +14,8 @@ from workup.models.workup import Condition, Reflexes, WeaknessPattern, Workup, W
 __all__ = [
     "Alert",
     "AlertCategory",
+    "AlertGroup",
+    "AlertGroupStatus",
     "AlertStatus",
     "AuditEvent",
     "Condition",

@@ -29,6 +29,11 @@ class Alert(models.Model):
     fires again updates it (and raises its severity if worse) instead of opening a duplicate."""
 
     workup = models.ForeignKey("workup.Workup", on_delete=models.PROTECT, related_name="alerts")
+    # The alert group it belongs to: the workup's unresolved group when it opened (see AlertGroup).
+    # Null only for alerts resolved before alert groups existed.
+    group = models.ForeignKey(
+        "workup.AlertGroup", on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
     rule = models.SlugField(max_length=64, help_text="The spec's rule key, e.g. vc_low.")
     category = models.CharField(max_length=16, choices=AlertCategory.choices)
     severity = models.CharField(max_length=4, choices=SEVERITY_CHOICES)

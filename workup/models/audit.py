@@ -19,6 +19,7 @@ class SubjectType(models.TextChoices):
     ORDER = "order", "Order"
     SERIES = "series", "Recurring series"
     ALERT = "alert", "Alert"
+    ALERT_GROUP = "alert_group", "Alert group"
     RESPIRATORY_READING = "resp_reading", "Respiratory reading"
     NEURO_ASSESSMENT = "neuro_assessment", "Neuro assessment"
     VITALS = "vitals", "Vitals"

@@ -1,8 +1,10 @@
 """Alerts: raised from rule findings in the same transaction as the reading that fired them.
 
 One unresolved alert per rule and workup. A rule that fires again updates its alert (last value,
-count) and raises its severity if worse; a worse severity re-opens an acknowledged alert and
-restarts its escalation under the stricter policy. Every status change is audited.
+count) and raises its severity if worse (a worse severity re-opens an acknowledged alert). Every
+unresolved alert of a workup belongs to its alert group (workup.monitoring.services.alert_groups):
+the group is what people see, acknowledge and get paged for; alerts keep the detail per rule.
+Every status change is audited.
 """
 
 from dataclasses import dataclass
@@ -11,14 +13,21 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F
 
-from workup.clinical.rules import SEVERITY_RANK, Finding, Severity
+from workup.clinical.rules import Finding
 from workup.errors import IllegalTransition, InvalidInput, StaleVersion
-from workup.models import Alert, AlertStatus, User, Workup
+from workup.models import Alert, AlertGroup, AlertStatus, User, Workup
 from workup.models.alert import UNRESOLVED_STATUSES
-from workup.models.audit import SubjectType
-from workup.monitoring import signals
+from workup.monitoring.services.alert_groups import (
+    RESOLUTION_MAX_LENGTH,
+    audit_alert_event,
+    group_after_alert_acknowledged,
+    group_after_alert_resolved,
+    group_after_raise,
+    group_start,
+    group_unresolved_locked,
+    severity_rank,
+)
 from workup.monitoring.services.cadence import resp_check_cadence_apply
-from workup.services.audit import audit_record
 
 # A HIGH or CRIT alert asks for a new level-of-care decision (spec §2: "again after every
 # HIGH/CRIT alert"); HIGH means physician review within 30 min (spec §3), so it is due then.
@@ -38,17 +47,9 @@ def _value_text(value) -> str:
 
 
 def _audit(alert: Alert, *, action: str, actor: User | None, at: datetime, from_status="", to_status="", **extra):
-    audit_record(
-        workup=alert.workup,
-        subject_type=SubjectType.ALERT,
-        subject_id=alert.pk,
-        action=action,
-        actor=actor,
-        at=at,
-        from_status=from_status,
-        to_status=to_status,
-        **extra,
-    )
+    audit_alert_event(
+        alert, action=action, actor=actor, at=at, from_status=from_status, to_status=to_status, **extra
+    ).save()
 
 
 def _level_of_care_review(*, workup: Workup, by: User | None, now: datetime) -> None:
@@ -59,9 +60,10 @@ def _level_of_care_review(*, workup: Workup, by: User | None, now: datetime) -> 
     )
 
 
-def _open(*, workup: Workup, finding: Finding, category: str, by: User | None, now: datetime) -> Alert:
+def _open(*, workup: Workup, group: AlertGroup, finding: Finding, category: str, by: User | None, now: datetime):
     alert = Alert.objects.create(
         workup=workup,
+        group=group,
         rule=finding.rule,
         category=category,
         severity=str(finding.severity),
@@ -79,9 +81,8 @@ def _open(*, workup: Workup, finding: Finding, category: str, by: User | None, n
         actor=by,
         at=now,
         to_status=AlertStatus.OPEN,
-        details={"rule": alert.rule, "severity": alert.severity, "value": alert.first_value},
+        details={"rule": alert.rule, "severity": alert.severity, "value": alert.first_value, "group": group.pk},
     )
-    signals.alert_opened.send(sender=Alert, alert=alert, now=now)
     return alert
 
 
@@ -90,7 +91,7 @@ def _fire_again(*, alert: Alert, finding: Finding, by: User | None, now: datetim
     alert.last_triggered_at = now
     alert.trigger_count += 1
     alert.message = finding.message[:500]
-    if SEVERITY_RANK[Severity(finding.severity)] <= SEVERITY_RANK[Severity(alert.severity)]:
+    if severity_rank(finding.severity) <= severity_rank(alert.severity):
         alert.save(update_fields=["last_value", "last_triggered_at", "trigger_count", "message"])
         return "updated"
     from_severity, from_status = alert.severity, alert.status
@@ -107,7 +108,6 @@ def _fire_again(*, alert: Alert, finding: Finding, by: User | None, now: datetim
         to_status=AlertStatus.OPEN,
         details={"from_severity": from_severity, "to_severity": alert.severity, "value": alert.last_value},
     )
-    signals.alert_severity_raised.send(sender=Alert, alert=alert, now=now, from_severity=from_severity)
     return "upgraded"
 
 
@@ -115,9 +115,18 @@ def _fire_again(*, alert: Alert, finding: Finding, by: User | None, now: datetim
 def alerts_raise(
     *, workup: Workup, findings: list[Finding], category: str, by: User | None, now: datetime
 ) -> list[AlertChange]:
-    """Open or update one alert per finding. Call inside the transaction that stored the reading;
+    """Open or update one alert per finding, all in the workup's alert group (opened by the first
+    of them). The group pages when it opens or its severity rises; a finding that neither opens a
+    group nor raises its severity pages nobody. Call inside the transaction that stored the entry;
     the caller applies the respiratory-check cadence once it is done (spec §2: any open HIGH/CRIT
     alert makes the checks 2-hourly), after the entry completed its own order."""
+    if not findings:
+        return []
+    # Serialises the alerts of one workup: at most one unresolved group, never two opened at once.
+    list(Workup.objects.select_for_update().filter(pk=workup.pk).values_list("pk", flat=True))
+    group = group_unresolved_locked(workup=workup)
+    started = group is None
+    before_severity = group.severity if group else ""
     changes = []
     needs_care_review = False
     for finding in findings:
@@ -127,49 +136,65 @@ def alerts_raise(
             .first()
         )
         if alert is None:
-            alert = _open(workup=workup, finding=finding, category=category, by=by, now=now)
+            if group is None:
+                group = group_start(workup=workup, severity=str(finding.severity), now=now)
+            alert = _open(workup=workup, group=group, finding=finding, category=category, by=by, now=now)
             change = "opened"
         else:
             change = _fire_again(alert=alert, finding=finding, by=by, now=now)
-        if change in ("opened", "upgraded") and alert.severity in (Severity.HIGH, Severity.CRIT):
+        if change in ("opened", "upgraded") and alert.severity in ("HIGH", "CRIT"):
             needs_care_review = True
         changes.append(AlertChange(alert=alert, change=change))
+    group_after_raise(
+        group=group,
+        started=started,
+        before_severity=before_severity,
+        rules=[c.alert.rule for c in changes if c.change != "updated"],
+        by=by,
+        now=now,
+    )
     if needs_care_review:
         _level_of_care_review(workup=workup, by=by, now=now)
     return changes
 
 
-def _locked(alert: Alert, version: int | None) -> Alert:
+def _locked(alert: Alert, version: int | None) -> tuple[Alert, AlertGroup | None]:
+    """The alert and its group, locked in the order every writer uses (group, then alert)."""
+    group_id = Alert.objects.filter(pk=alert.pk).values_list("group_id", flat=True).get()
+    group = AlertGroup.objects.select_for_update().select_related("workup").filter(pk=group_id).first()
     current = Alert.objects.select_for_update().select_related("workup").get(pk=alert.pk)
     if version is not None and current.version != version:
         raise StaleVersion(subject="alert", expected=version, current=current.version)
-    return current
+    return current, group
 
 
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, by: User, now: datetime, version: int | None = None) -> Alert:
-    """A clinician has seen the alert: its escalation pauses (and resumes if it times out)."""
-    current = _locked(alert, version)
+    """A clinician has seen this one alert. Its group (and the group's climb) is acknowledged
+    once none of its alerts is open; acknowledging the group does all of them at once."""
+    current, group = _locked(alert, version)
     if current.status != AlertStatus.OPEN:
         raise IllegalTransition(subject="alert", from_status=current.status, to_status=AlertStatus.ACKNOWLEDGED)
     Alert.objects.filter(pk=current.pk).update(
         status=AlertStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=by, version=F("version") + 1
     )
     _audit(current, action="acknowledged", actor=by, at=now, from_status=current.status, to_status="acknowledged")
-    signals.alert_acknowledged.send(sender=Alert, alert=current, by=by, now=now)
+    if group is not None:
+        group_after_alert_acknowledged(group=group, by=by, now=now)
     current.refresh_from_db()
     return current
 
 
 @transaction.atomic
 def alert_resolve(*, alert: Alert, by: User, now: datetime, resolution: str = "", version: int | None = None) -> Alert:
-    """The alert has been dealt with: its escalation ends. A new finding opens a new alert."""
-    current = _locked(alert, version)
+    """This alert has been dealt with. Its group resolves with its last alert (and the climb
+    ends); a new finding of the same rule opens a new alert."""
+    current, group = _locked(alert, version)
     if current.status not in UNRESOLVED_STATUSES:
         raise IllegalTransition(subject="alert", from_status=current.status, to_status=AlertStatus.RESOLVED)
     resolution = (resolution or "").strip()
-    if len(resolution) > 2000:
-        raise InvalidInput({"resolution": ["Ensure this field has no more than 2000 characters."]})
+    if len(resolution) > RESOLUTION_MAX_LENGTH:
+        raise InvalidInput({"resolution": [f"Ensure this field has no more than {RESOLUTION_MAX_LENGTH} characters."]})
     Alert.objects.filter(pk=current.pk).update(
         status=AlertStatus.RESOLVED, resolved_at=now, resolved_by=by, resolution=resolution, version=F("version") + 1
     )
@@ -182,25 +207,9 @@ def alert_resolve(*, alert: Alert, by: User, now: datetime, resolution: str = ""
         to_status="resolved",
         reason=resolution,
     )
-    signals.alert_resolved.send(sender=Alert, alert=current, by=by, now=now, reason="alert resolved")
+    if group is not None:
+        group_after_alert_resolved(group=group, by=by, now=now, reason=resolution or "alert resolved")
     # The checks relax once no HIGH/CRIT alert is open (a check not yet due moves back).
     resp_check_cadence_apply(workup=current.workup, by=by, now=now)
     current.refresh_from_db()
     return current
-
-
-def alert_reopen_after_ack_timeout(*, alert_id: int, now: datetime) -> None:
-    """Called by the escalation when an acknowledgement times out and the alert is unresolved."""
-    alert = Alert.objects.select_for_update().get(pk=alert_id)
-    if alert.status != AlertStatus.ACKNOWLEDGED:
-        return
-    Alert.objects.filter(pk=alert.pk).update(status=AlertStatus.OPEN, version=F("version") + 1)
-    _audit(
-        alert,
-        action="acknowledgement_expired",
-        actor=None,
-        at=now,
-        from_status=AlertStatus.ACKNOWLEDGED,
-        to_status=AlertStatus.OPEN,
-        details={"system": "escalation"},
-    )
