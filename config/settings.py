@@ -216,6 +216,8 @@ SPECTACULAR_SETTINGS = {
         "OrderCategoryEnum": "workup.models.pathway.OrderCategory",
         "AlertCategoryEnum": "workup.models.alert.AlertCategory",
         "AlertStatusEnum": "workup.models.alert.AlertStatus",
+        # Alert groups share AlertStatusEnum: the same open / acknowledged / resolved.
+        "CloseOutcomeEnum": "workup.models.workup.CloseOutcome",
         "HealthStatusEnum": ["ok", "unavailable"],
     },
 }

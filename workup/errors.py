@@ -71,6 +71,16 @@ class PatientIdentityMismatch(InvalidInput):
         super().__init__({"non_field_errors": [self.MESSAGE]})
 
 
+class ReopenWindowPassed(DomainError):
+    def __init__(self, *, closed_at, hours: int) -> None:
+        self.closed_at = closed_at
+        self.hours = hours
+        when = f" (closed at {closed_at:%Y-%m-%d %H:%M} UTC)" if closed_at else ""
+        super().__init__(
+            f"A workup can be reopened only within {hours} h of closing{when}; triage the patient again instead."
+        )
+
+
 class PathwayNotAvailable(DomainError):
     pass
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from orders.models import OPEN_STATUSES, Order, OrderSeries, OrderStatus
@@ -27,6 +27,14 @@ def workups_visible_to(*, user: User) -> QuerySet[Workup]:
     if user_sees_all_wards(user=user):
         return Workup.objects.all()
     return Workup.objects.filter(ward__in=Ward.objects.filter(staff=user).values("id"))
+
+
+def workup_search_q(text: str) -> Q:
+    """Workups whose MRN or patient name contains the text, or whose bed is it (board, closed list)."""
+    text = (text or "").strip()
+    if not text:
+        return Q()
+    return Q(patient__mrn__icontains=text) | Q(patient__name__icontains=text) | Q(bed__iexact=text)
 
 
 def pathway_current(*, key: str) -> PathwayTemplate:
@@ -58,7 +66,7 @@ def workup_list(*, user: User, now: datetime) -> QuerySet[Workup]:
 
     return (
         workups_visible_to(user=user)
-        .select_related("patient", "ward", "pathway", "opened_by", "closed_by")
+        .select_related("patient", "ward", "pathway", "opened_by", "closed_by", "assigned_nurse")
         .order_by("-triaged_at", "-id")
         .annotate(
             progress_done=_order_count(Order.objects.filter(status__in=DONE_STATUSES)),

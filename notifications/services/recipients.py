@@ -1,14 +1,24 @@
-"""Who a level reaches: the active staff of the workup's ward who hold the level's roles."""
+"""Who a level reaches: the active staff of the workup's ward who hold the level's roles. A
+nursing order's own level ("assigned_role" = nurse) reaches the patient's assigned nurse when the
+charge nurse has assigned one, else every nurse of the ward (issue 10 §5)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from workup.models import User, Workup
+from workup.roles import Role
 
 ASSIGNED_ROLE = "assigned_role"
 
 
 def recipients_for_level(*, workup: Workup, roles: list[str], assigned_role: str = "") -> QuerySet[User]:
-    role_names = {assigned_role if role == ASSIGNED_ROLE else role for role in roles} - {""}
-    return (
-        User.objects.filter(is_active=True, wards=workup.ward_id, groups__name__in=role_names).distinct().order_by("id")
-    )
+    ward_staff = User.objects.filter(is_active=True, wards=workup.ward_id)
+    role_names = {role for role in roles if role != ASSIGNED_ROLE}
+    reach = Q(pk__in=[])
+    if ASSIGNED_ROLE in roles and assigned_role:
+        if assigned_role == Role.NURSE and workup.assigned_nurse_id:
+            # The assigned nurse if still on the ward; every nurse of the ward otherwise.
+            assigned = ward_staff.filter(pk=workup.assigned_nurse_id).values_list("pk", flat=True)
+            reach = Q(pk__in=list(assigned)) if assigned else Q(groups__name=Role.NURSE)
+        else:
+            role_names.add(assigned_role)
+    return ward_staff.filter(reach | Q(groups__name__in=role_names)).distinct().order_by("id")

@@ -58,6 +58,8 @@ def real_ids(path: str, world: dict, user) -> dict:
         return {"id": world["order"].pk}
     if path.startswith("/api/v1/alerts/"):
         return {"id": world["alert"].pk}
+    if path.startswith("/api/v1/alert-groups/"):
+        return {"id": world["alert"].group_id}
     if path.startswith("/api/v1/notifications/"):
         mine = world["Notification"].objects.filter(recipient=user).order_by("id").first()
         return {"id": mine.pk if mine else 1}

@@ -141,7 +141,7 @@ def test_an_illegal_transition_is_409_with_the_reason(api, workup, physician):
 
 
 def test_orders_of_a_closed_workup_cannot_be_completed(api, workup, physician):
-    workup_close(workup=workup, by=physician, reason="Transferred")
+    workup_close(workup=workup, by=physician, outcome="transferred")
     order = order_of(workup, "labs")
     order.refresh_from_db()
 

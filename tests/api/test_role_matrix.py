@@ -51,6 +51,22 @@ def alert_of(workup):
     return alerts_raise(workup=workup, findings=[finding], category="respiratory", by=None, now=T0)[0].alert
 
 
+def group_of(workup):
+    """The alert group of alert_of(workup)."""
+    return alert_of(workup).group
+
+
+def closed(workup):
+    """The workup, closed (once) by a physician of its ward, to be reopened."""
+    from workup.models import Workup
+    from workup.services.closing import workup_close
+
+    workup = Workup.objects.get(pk=workup.pk)
+    if workup.status == "open":
+        workup_close(workup=workup, by=workup.opened_by, outcome="transferred", now=T0)
+    return workup
+
+
 def _bedside(name, path_suffix, body):
     """GET and POST of a workup's bedside entries, on one's own ward and on another."""
     read = {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200}
@@ -299,6 +315,84 @@ MATRIX = {
         "post",
         lambda w, o: f"/api/v1/alerts/{alert_of(o).pk}/resolve/",
         lambda w, o: {"resolution": "Reviewed", "version": 1},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "close workup, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{w.pk}/close/",
+        lambda w, o: {"outcome": "transferred", "note": "to ICU"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 200, NEURO: 200, ADMIN: 403},
+    ),
+    "close workup, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{o.pk}/close/",
+        lambda w, o: {"outcome": "transferred"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 403},
+    ),
+    "reopen workup, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{closed(w).pk}/reopen/",
+        lambda w, o: {"reason": "closed by mistake"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 200, NEURO: 200, ADMIN: 403},
+    ),
+    "reopen workup, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{closed(o).pk}/reopen/",
+        lambda w, o: {"reason": "closed by mistake"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 403},
+    ),
+    "assign nurse, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{w.pk}/assign-nurse/",
+        lambda w, o: {"nurse": "nurse"},
+        {ANON: 401, NURSE: 403, CHARGE: 200, PHYS: 403, NEURO: 403, ADMIN: 403},
+    ),
+    "assign nurse, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/workups/{o.pk}/assign-nurse/",
+        lambda w, o: {"nurse": None},
+        {ANON: 401, NURSE: 403, CHARGE: 404, PHYS: 403, NEURO: 403, ADMIN: 403},
+    ),
+    "list alert groups": (
+        "get",
+        lambda w, o: "/api/v1/alert-groups/",
+        None,
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "alert group detail, own ward": (
+        "get",
+        lambda w, o: f"/api/v1/alert-groups/{group_of(w).pk}/",
+        None,
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "alert group detail, another ward": (
+        "get",
+        lambda w, o: f"/api/v1/alert-groups/{group_of(o).pk}/",
+        None,
+        {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "acknowledge alert group, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/alert-groups/{group_of(w).pk}/acknowledge/",
+        lambda w, o: {},
+        {ANON: 401, NURSE: 200, CHARGE: 200, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "acknowledge alert group, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/alert-groups/{group_of(o).pk}/acknowledge/",
+        lambda w, o: {},
+        {ANON: 401, NURSE: 404, CHARGE: 404, PHYS: 404, NEURO: 404, ADMIN: 200},
+    ),
+    "resolve alert group, own ward": (
+        "post",
+        lambda w, o: f"/api/v1/alert-groups/{group_of(w).pk}/resolve/",
+        lambda w, o: {"resolution": "Reviewed"},
+        {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 200, NEURO: 200, ADMIN: 200},
+    ),
+    "resolve alert group, another ward": (
+        "post",
+        lambda w, o: f"/api/v1/alert-groups/{group_of(o).pk}/resolve/",
+        lambda w, o: {"resolution": "Reviewed"},
         {ANON: 401, NURSE: 403, CHARGE: 403, PHYS: 404, NEURO: 404, ADMIN: 200},
     ),
 }

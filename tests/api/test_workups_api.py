@@ -181,7 +181,7 @@ def test_recurring_orders_grow_the_total_as_they_are_created(api, workup, physic
 
 
 def test_a_closed_workup_shows_who_closed_it(api, workup, physician):
-    workup_close(workup=workup, by=physician, reason="GBS excluded")
+    workup_close(workup=workup, by=physician, outcome="alternative_diagnosis", note="GBS excluded")
 
     body = api("nurse").get(f"/api/v1/workups/{workup.pk}/").json()
 
@@ -287,7 +287,7 @@ def test_filtering_on_a_ward_that_is_not_yours_is_400_like_an_unknown_one(api, o
 
 def test_filter_by_status(api, ward, workup, physician):
     closed = open_workup(ward=ward, opened_by=physician, now=T0)
-    workup_close(workup=closed, by=physician, reason="Transferred")
+    workup_close(workup=closed, by=physician, outcome="transferred")
 
     assert ids(api("nurse").get("/api/v1/workups/?status=open")) == {workup.pk}
     assert ids(api("nurse").get("/api/v1/workups/?status=closed")) == {closed.pk}

@@ -89,7 +89,7 @@ def test_a_second_open_workup_for_the_same_patient_is_refused(ward, physician):
 
 def test_after_closing_a_workup_the_patient_can_be_triaged_again(ward, physician):
     first = open_workup(ward=ward, opened_by=physician, now=T0, patient={"mrn": "MRN-AGAIN"})
-    workup_close(workup=first, by=physician, reason="Discharged", now=T0 + dt.timedelta(days=10))
+    workup_close(workup=first, by=physician, outcome="gbs_confirmed_discharged", now=T0 + dt.timedelta(days=10))
 
     second = open_workup(ward=ward, opened_by=physician, now=T0 + dt.timedelta(days=40), patient={"mrn": "MRN-AGAIN"})
 
@@ -99,7 +99,7 @@ def test_after_closing_a_workup_the_patient_can_be_triaged_again(ward, physician
 
 def test_a_known_mrn_reuses_the_patient_and_takes_the_new_weight(ward, physician):
     first = open_workup(ward=ward, opened_by=physician, now=T0, patient={"mrn": "MRN-W", "weight_kg": 70})
-    workup_close(workup=first, by=physician, reason="Discharged", now=T0 + dt.timedelta(days=10))
+    workup_close(workup=first, by=physician, outcome="gbs_confirmed_discharged", now=T0 + dt.timedelta(days=10))
 
     second = open_workup(
         ward=ward, opened_by=physician, now=T0 + dt.timedelta(days=40), patient={"mrn": "MRN-W", "weight_kg": 74.5}
@@ -115,7 +115,7 @@ def test_a_known_mrn_reuses_the_patient_and_takes_the_new_weight(ward, physician
 )
 def test_a_known_mrn_with_another_identity_is_refused_as_a_likely_wrong_patient(ward, physician, field, value):
     first = open_workup(ward=ward, opened_by=physician, now=T0, patient={"mrn": "MRN-ID"})
-    workup_close(workup=first, by=physician, reason="Discharged", now=T0 + dt.timedelta(days=1))
+    workup_close(workup=first, by=physician, outcome="gbs_confirmed_discharged", now=T0 + dt.timedelta(days=1))
     stored = Patient.objects.get(mrn="MRN-ID")
 
     with pytest.raises(InvalidInput) as refused:
@@ -134,7 +134,7 @@ def test_a_known_mrn_with_another_identity_is_refused_as_a_likely_wrong_patient(
 
 def test_names_match_regardless_of_case_and_spacing(ward, physician):
     first = open_workup(ward=ward, opened_by=physician, now=T0, patient={"mrn": "MRN-N", "name": "Jan de Vries"})
-    workup_close(workup=first, by=physician, reason="Discharged", now=T0 + dt.timedelta(days=1))
+    workup_close(workup=first, by=physician, outcome="gbs_confirmed_discharged", now=T0 + dt.timedelta(days=1))
 
     second = open_workup(
         ward=ward,

@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 
 from workup.models import Ward, Workup, WorkupStatus
-from workup.selectors import wards_visible_to
+from workup.selectors import wards_visible_to, workup_search_q
 
 
 def visible_wards(request):
@@ -38,7 +38,13 @@ class WorkupFilter(django_filters.FilterSet):
     ward = WardFilter()
     status = django_filters.ChoiceFilter(choices=WorkupStatus.choices)
     mrn = django_filters.CharFilter(field_name="patient__mrn", max_length=32, help_text="Patient MRN (exact).")
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=64, help_text="Part of the MRN or name, or the bed (e.g. the closed list)."
+    )
 
     class Meta:
         model = Workup
-        fields = ["ward", "status", "mrn"]
+        fields = ["ward", "status", "mrn", "search"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(workup_search_q(value))

@@ -32,6 +32,8 @@ class Operation(StrEnum):
     SERIES_STOP = "stop or resume recurring series"
     TREATMENT_DECIDE = "record or change the treatment decision"
     PATHWAY_SWITCH = "switch a workup's pathway"
+    WORKUP_CLOSE = "close and reopen workups"
+    NURSE_ASSIGN = "assign nurses to patients"
 
 
 _EVERY_ROLE = frozenset(Role)
@@ -60,6 +62,11 @@ ALLOWED_ROLES: dict[Operation, frozenset[Role]] = {
     # physicians/neurologists levels 2-3 (spec §6), so they see it for their own wards; a ward
     # nurse works from the workup page and gets 403.
     Operation.OVERDUE_DASHBOARD: frozenset({Role.CHARGE_NURSE, Role.PHYSICIAN, Role.NEUROLOGIST, Role.ADMIN}),
+    # Closing (with the team's outcome) and reopening are clinical decisions: the treating
+    # physicians and neurologists, not IT admins (issue 10 §4).
+    Operation.WORKUP_CLOSE: frozenset({Role.PHYSICIAN, Role.NEUROLOGIST}),
+    # The nurse-in-charge shares out the ward's patients (issue 10 §5).
+    Operation.NURSE_ASSIGN: frozenset({Role.CHARGE_NURSE}),
 }
 
 

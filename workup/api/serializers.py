@@ -190,6 +190,9 @@ class WorkupListSerializer(serializers.ModelSerializer):
     template = TemplateSerializer(source="pathway", read_only=True, help_text="The pathway version it runs on.")
     opened_by = serializers.CharField(source="opened_by.username", read_only=True)
     closed_by = serializers.CharField(source="closed_by.username", read_only=True, allow_null=True)
+    assigned_nurse = serializers.CharField(
+        source="assigned_nurse.username", read_only=True, allow_null=True, help_text="Set by the charge nurse."
+    )
     cord_red_flags = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Cord red flags found at triage (spec §1)."
     )
@@ -210,6 +213,8 @@ class WorkupListSerializer(serializers.ModelSerializer):
             "opened_by",
             "closed_at",
             "closed_by",
+            "close_outcome",
+            "assigned_nurse",
             "cord_red_flags",
             "progress",
             "overdue_orders",

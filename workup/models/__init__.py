@@ -9,7 +9,7 @@ from workup.models.people import User
 from workup.models.reading import RespiratoryReading
 from workup.models.vitals import VitalsEntry
 from workup.models.ward import Ward
-from workup.models.workup import Condition, Reflexes, WeaknessPattern, Workup, WorkupStatus
+from workup.models.workup import CloseOutcome, Condition, Reflexes, WeaknessPattern, Workup, WorkupStatus
 
 __all__ = [
     "Alert",
@@ -18,6 +18,7 @@ __all__ = [
     "AlertGroupStatus",
     "AlertStatus",
     "AuditEvent",
+    "CloseOutcome",
     "Condition",
     "IdempotencyRecord",
     "NeuroAssessment",

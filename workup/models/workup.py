@@ -16,6 +16,16 @@ class WorkupStatus(models.TextChoices):
     CLOSED = "closed", "Closed"  # finished (discharged, diagnosis settled, transferred); read-only
 
 
+class CloseOutcome(models.TextChoices):
+    # The team's conclusion when closing (issue 10 §4); recorded, never inferred by the system.
+    GBS_CONFIRMED_TRANSFERRED = "gbs_confirmed_transferred", "GBS confirmed — transferred"
+    GBS_CONFIRMED_DISCHARGED = "gbs_confirmed_discharged", "GBS confirmed — discharged"
+    ALTERNATIVE_DIAGNOSIS = "alternative_diagnosis", "Alternative diagnosis"
+    TRANSFERRED = "transferred", "Transferred"
+    DIED = "died", "Died"
+    OTHER = "other", "Other"  # the note says what
+
+
 class WeaknessPattern(models.TextChoices):
     ASCENDING = "ascending", "Ascending"
     DESCENDING = "descending", "Descending"
@@ -49,7 +59,13 @@ class Workup(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    close_reason = models.TextField(blank=True)
+    close_outcome = models.CharField(max_length=32, choices=CloseOutcome.choices, blank=True)
+    close_reason = models.TextField(blank=True, help_text="The note given when closing.")
+    # The nurse looking after the patient, set by the charge nurse (issue 10 §5): level-0 pages
+    # of the workup's nursing orders go to them instead of to every nurse of the ward.
+    assigned_nurse = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assigned_workups", null=True, blank=True
+    )
 
     # --- Triage findings (spec §1) ---------------------------------------------------------------
     onset_of_weakness_on = models.DateField()

@@ -65,8 +65,9 @@ def _rank(severity: str) -> int:
 
 
 def worst_first(alerts: Iterable) -> list:
-    """Alerts most severe first, then newest first (objects with severity, opened_at, pk)."""
-    return sorted(alerts, key=lambda a: (-_rank(a.severity), -a.opened_at.timestamp(), -a.pk))
+    """Alerts most severe first, then the newest news first; alerts of one entry in the rule
+    table's order (objects with severity, opened_at, pk)."""
+    return sorted(alerts, key=lambda a: (-_rank(a.severity), -a.opened_at.timestamp(), a.pk))
 
 
 def group_findings(alerts: Iterable) -> list[str]:

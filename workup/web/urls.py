@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workup.web import views
+from workup.web import alert_views, views
 
 app_name = "web"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("orders/<int:order_id>/start/", views.order_start_view, name="order-start"),
     path("orders/<int:order_id>/complete/", views.order_complete_view, name="order-complete"),
     path("orders/<int:order_id>/not-indicated/", views.order_not_indicated_view, name="order-not-indicated"),
-    path("alerts/banner/", views.alert_banner, name="alert-banner"),
-    path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge_view, name="alert-acknowledge"),
+    path("alerts/banner/", alert_views.alert_banner, name="alert-banner"),
+    path(
+        "alert-groups/<int:group_id>/acknowledge/",
+        alert_views.alert_group_acknowledge_view,
+        name="alert-group-acknowledge",
+    ),
+    path("live/", alert_views.live, name="live"),
 ]

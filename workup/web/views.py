@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orders.models import OrderStatus
@@ -26,8 +25,7 @@ from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
 from workup.errors import DomainError, DuplicateOpenWorkup, InvalidInput, StaleVersion
 from workup.models import Condition, RespiratoryReading
 from workup.monitoring.api.serializers import data_for_service
-from workup.monitoring.selectors import alerts_visible_to, respiratory_readings_of, workup_scores
-from workup.monitoring.services.alerts import alert_acknowledge
+from workup.monitoring.selectors import respiratory_readings_of, workup_scores
 from workup.monitoring.services.readings import ReadingRecorded, reading_record
 from workup.selectors import pathway_offer, wards_visible_to, workup_detail, workups_visible_to
 from workup.services.idempotency import idempotency_claim, idempotency_complete, idempotency_fingerprint
@@ -36,19 +34,8 @@ from workup.services.pathway_switch import workup_switch_pathway
 from workup.services.triage import workup_open
 from workup.web import chart
 from workup.web.forms import PathwaySwitchForm, ReadingForm, TriageForm, errors_by_field
-from workup.web.selectors import audit_timeline, banner_alerts, board_workups, triage_findings, worst_alert
-
-
-def _require(user, operation: Operation) -> None:
-    if not user_may(user=user, operation=operation):
-        raise PermissionDenied(f"Your role may not {operation}.")
-
-
-def _next_or(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        return target
-    return fallback
+from workup.web.fragments import fragment, require
+from workup.web.selectors import audit_timeline, board_workups, triage_findings, worst_alert
 
 
 def _minutes(delta) -> int:
@@ -87,14 +74,15 @@ def _board_context(request: HttpRequest) -> dict:
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Operation.READ)
+    require(request.user, Operation.READ)
     return render(request, "workup/board.html", _board_context(request))
 
 
 @login_required
 @require_GET
+@fragment(page="web:board")
 def board_rows(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Operation.READ)
+    require(request.user, Operation.READ)
     return render(request, "workup/_board_rows.html", _board_context(request))
 
 
@@ -179,14 +167,14 @@ def _workup_context(request: HttpRequest, workup_id: int, *, order_problem: dict
 @login_required
 @require_GET
 def workup_page(request: HttpRequest, workup_id: int) -> HttpResponse:
-    _require(request.user, Operation.READ)
+    require(request.user, Operation.READ)
     return render(request, "workup/workup.html", _workup_context(request, workup_id))
 
 
 def _order_action(request: HttpRequest, order_id: int, *, operation: Operation, act, field: str | None) -> HttpResponse:
     """Run one order service with the version the page showed. On a conflict or bad input the
     workup page is shown again with the message at that order and what the user typed kept."""
-    _require(request.user, operation)
+    require(request.user, operation)
     order = get_object_or_404(orders_visible_to(user=request.user).select_related("workup"), pk=order_id)
     typed = request.POST.get(field, "") if field else ""
     try:
@@ -249,7 +237,7 @@ def _workup_redirect(workup_id: int, anchor: str) -> HttpResponse:
 def _workup_action(request: HttpRequest, workup_id: int, *, operation: Operation, act, anchor: str) -> HttpResponse:
     """A workup-level action (stop/resume a series, change treatment): the service's message comes
     back at the top of the workup page."""
-    _require(request.user, operation)
+    require(request.user, operation)
     workup = get_object_or_404(workups_visible_to(user=request.user), pk=workup_id)
     try:
         message = act(workup=workup)
@@ -339,7 +327,7 @@ def _reading_record_once(request: HttpRequest, workup, form: ReadingForm) -> Rea
 @login_required
 @require_http_methods(["GET", "POST"])
 def reading_new(request: HttpRequest, workup_id: int) -> HttpResponse:
-    _require(request.user, Operation.RECORD_BEDSIDE)
+    require(request.user, Operation.RECORD_BEDSIDE)
     workup = get_object_or_404(workups_visible_to(user=request.user).select_related("patient", "ward"), pk=workup_id)
     result = None
     status = 200
@@ -368,51 +356,13 @@ def reading_new(request: HttpRequest, workup_id: int) -> HttpResponse:
     )
 
 
-# --- Alerts -------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def alert_banner(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Operation.READ)
-    return render(
-        request,
-        "workup/_alert_banner_items.html",
-        {"alerts": banner_alerts(user=request.user), "next": _next_or(request, reverse("web:board"))},
-    )
-
-
-@login_required
-@require_POST
-def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
-    _require(request.user, Operation.ALERT_ACKNOWLEDGE)
-    alert = get_object_or_404(alerts_visible_to(user=request.user), pk=alert_id)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
-    try:
-        alert_acknowledge(alert=alert, by=request.user, now=timezone.now(), version=version)
-    except StaleVersion:
-        messages.error(
-            request,
-            "This alert changed while you were looking at it (it may have been acknowledged or "
-            "raised again). Check it below and acknowledge again if needed.",
-        )
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{alert.severity} alert acknowledged: {alert.message}")
-    return redirect(_next_or(request, reverse("web:workup", args=[alert.workup_id])))
-
-
 # --- Triage -------------------------------------------------------------------------------------
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Operation.TRIAGE)
+    require(request.user, Operation.TRIAGE)
     wards = wards_visible_to(user=request.user)
     status = 200
     throttle = TriageThrottle()
@@ -463,7 +413,7 @@ def triage(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def workup_switch_pathway_view(request: HttpRequest, workup_id: int) -> HttpResponse:
     """GET: the switch form; POST: switch the workup's pathway (physicians and neurologists)."""
-    _require(request.user, Operation.PATHWAY_SWITCH)
+    require(request.user, Operation.PATHWAY_SWITCH)
     workup = get_object_or_404(workups_visible_to(user=request.user).select_related("pathway", "patient"), pk=workup_id)
     status = 200
     if request.method == "POST":

@@ -139,4 +139,4 @@ class Command(BaseCommand):
             limb_weakness_pattern="distal", paresthesia=True, reflexes="normal", mrc_sum_score=58,
         )  # fmt: skip
         if workup is not None:
-            workup_close(workup=workup, by=physician, reason="B12 deficiency neuropathy; GBS pathway stopped")
+            workup_close(workup=workup, by=physician, outcome="alternative_diagnosis", note="B12 deficiency neuropathy")

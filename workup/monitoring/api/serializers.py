@@ -172,6 +172,9 @@ class RuleErrorSerializer(serializers.Serializer):
 
 class AlertSerializer(serializers.ModelSerializer):
     workup = serializers.IntegerField(source="workup_id", read_only=True)
+    group = serializers.IntegerField(
+        source="group_id", read_only=True, allow_null=True, help_text="Its alert group (/api/v1/alert-groups/)."
+    )
     ward = serializers.CharField(source="workup.ward.code", read_only=True, help_text="Ward code.")
     patient_mrn = serializers.CharField(source="workup.patient.mrn", read_only=True)
     bed = serializers.CharField(source="workup.bed", read_only=True)
@@ -183,6 +186,7 @@ class AlertSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "workup",
+            "group",
             "ward",
             "patient_mrn",
             "bed",

@@ -1,0 +1,46 @@
+"""Reads of alert groups, scoped to the user's wards like every other read (another ward's group
+is 404 to the API). Each list costs the same queries for 1 group or 100 (alerts prefetched)."""
+
+from django.db.models import Prefetch, QuerySet
+
+from workup.clinical.rules import Severity
+from workup.models import Alert, AlertGroup, AlertGroupStatus, User, WorkupStatus
+from workup.models.alert import UNRESOLVED_STATUSES
+from workup.selectors import user_sees_all_wards
+
+BANNER_SEVERITIES = (Severity.CRIT, Severity.HIGH)
+
+
+def alert_groups_visible_to(*, user: User) -> QuerySet[AlertGroup]:
+    """Groups on the user's wards, newest first, each with all its alerts (``alerts``)."""
+    groups = AlertGroup.objects.all()
+    if not user_sees_all_wards(user=user):
+        groups = groups.filter(ward__staff=user)
+    return groups.select_related("workup__patient", "ward", "acknowledged_by", "resolved_by").prefetch_related(
+        Prefetch("alerts", queryset=Alert.objects.select_related("acknowledged_by").order_by("-opened_at", "-id"))
+    )
+
+
+def with_unresolved_alerts(groups: QuerySet[AlertGroup]) -> QuerySet[AlertGroup]:
+    """Adds ``unresolved_alerts``: what an unresolved group is made of right now."""
+    return groups.prefetch_related(
+        Prefetch(
+            "alerts",
+            queryset=Alert.objects.filter(status__in=UNRESOLVED_STATUSES).order_by("-opened_at", "-id"),
+            to_attr="unresolved_alerts",
+        )
+    )
+
+
+def banner_groups(*, user: User) -> list[AlertGroup]:
+    """The alert banner: one line per patient whose HIGH or CRIT group nobody has acknowledged
+    yet, most severe first, then newest. Index: alertgroup_ward_open_idx."""
+    groups = with_unresolved_alerts(
+        AlertGroup.objects.filter(
+            status=AlertGroupStatus.OPEN, severity__in=BANNER_SEVERITIES, workup__status=WorkupStatus.OPEN
+        )
+    )
+    if not user_sees_all_wards(user=user):
+        groups = groups.filter(ward__staff=user)
+    groups = groups.select_related("workup__patient", "ward")
+    return sorted(groups, key=lambda g: (g.severity != Severity.CRIT, -g.opened_at.timestamp(), -g.pk))
