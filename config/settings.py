@@ -380,8 +380,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"structured": {"()": "ops.logging.formatter", "log_format": LOG_FORMAT}},
-    "filters": {"redact_queries": {"()": "workup.security.logfilter.RedactQueryStrings"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "filters": {
+        "redact_queries": {"()": "workup.security.logfilter.RedactQueryStrings"},
+        # A 403 is one line (who, what, why), not a traceback (workup.web.logging).
+        "forbidden_one_line": {"()": "workup.web.logging.ForbiddenOneLine"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "structured", "filters": ["forbidden_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # With DEBUG=true Django logs every SQL query with its parameters, which include patient

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ops.metrics import metrics_view
 from workup.api.views import HealthView
+from workup.web.views import favicon
 
 # A database error outside a view is a 503 too (workup.security.database); others the plain 500.
 handler500 = "workup.security.database.server_error"
@@ -22,6 +23,8 @@ urlpatterns = [
     path("healthz", HealthView.as_view(), name="healthz"),
     # Prometheus (issue 13): token or network protected, see ops.metrics.
     path("metrics", metrics_view, name="metrics"),
+    # Browsers ask for /favicon.ico whatever the page links to.
+    path("favicon.ico", favicon, name="favicon"),
     # The ward web app (issue 6): session sign-in, pages and htmx partials.
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

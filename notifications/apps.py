@@ -11,3 +11,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications import checks, receivers  # noqa: F401 — connects the signal receivers
+        from notifications.web.context import unread_count
+        from workup.web.live import live_part_register
+
+        # Every open screen's live state carries the inbox's unread count (workup.web.live).
+        live_part_register("unread", unread_count)

@@ -81,7 +81,12 @@ def workup_detail(*, user: User, now: datetime) -> QuerySet[Workup]:
     series (with their open occurrence) and its unresolved alerts (open or acknowledged, newest
     first) as ``unresolved_alerts``."""
     return workup_list(user=user, now=now).prefetch_related(
-        Prefetch("orders", queryset=Order.objects.select_related("series").order_by("due_at", "id")),
+        Prefetch(
+            "orders",
+            queryset=Order.objects.select_related("series", "started_by", "completed_by", "closed_by").order_by(
+                "due_at", "id"
+            ),
+        ),
         Prefetch(
             "series",
             queryset=OrderSeries.objects.select_related("stopped_by", "resumed_by")

@@ -6,9 +6,14 @@ from notifications.selectors import inbox_for
 from workup.api.permissions import Operation, user_may
 
 
+def unread_count(user) -> int:
+    """Index: notification_inbox_idx."""
+    return inbox_for(user=user).filter(read_at__isnull=True).count()
+
+
 def inbox(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user_may(user=user, operation=Operation.READ):
         return {}
     # A callable: the template counts only on pages that show the count (not in htmx partials).
-    return {"nav_unread": lambda: inbox_for(user=user).filter(read_at__isnull=True).count()}
+    return {"nav_unread": lambda: unread_count(user)}

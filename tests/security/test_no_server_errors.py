@@ -25,7 +25,9 @@ BODIES = {
 def test_a_lone_surrogate_anywhere_in_the_json_is_a_400(physician, ward, path, where):
     workup = open_workup(ward=ward, opened_by=physician)
     anonymous = path == "/api/v1/auth/token/"
-    client = client_for(None if anonymous else physician)
+    # Assigning a nurse is the charge nurse's: anyone else is refused (403) before the body is read.
+    user = UserFactory(role=Role.CHARGE_NURSE, wards=[ward]) if path.endswith("/assign-nurse/") else physician
+    client = client_for(None if anonymous else user)
     response = client.post(concrete_path(path, workup), BODIES[where], content_type="application/json")
     if path.endswith(("/read-all/", "/read/", "/acknowledge/", "/revoke/")) and not path.startswith("/api/v1/alerts/"):
         # POSTs that take no body never read it: nothing to refuse, and no 500 either.

@@ -27,12 +27,12 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 def concrete_path(path: str, workup) -> str:
     """A documented path with its parameters filled from ``workup``: its id, its first order's or
-    alert's id, its first recurring series' key."""
-    if path.startswith("/api/v1/alerts/"):
+    alert's (or alert group's) id, its first recurring series' key."""
+    if path.startswith(("/api/v1/alerts/", "/api/v1/alert-groups/")):
         from workup.monitoring.services.readings import reading_record
 
         alert = reading_record(workup=workup, data={"fvc_ml": 900}, by=workup.opened_by).alert_changes[0].alert
-        return path.replace("{id}", str(alert.pk))
+        return path.replace("{id}", str(alert.group_id if "/alert-groups/" in path else alert.pk))
     if path.startswith("/api/v1/orders/"):
         return path.replace("{id}", str(workup.orders.order_by("id").first().pk))
     if path.startswith("/api/v1/workups/"):

@@ -12,6 +12,8 @@ from workup.monitoring.services.readings import reading_record
 
 pytestmark = pytest.mark.django_db
 
+HX = {"HX-Request": "true"}
+
 
 def test_board_shows_a_row_per_open_workup_with_progress_next_due_and_overdue(browser, users, ward, clock):
     workup = open_workup(ward=ward, opened_by=users["physician"], patient={"name": "Ada Board"})
@@ -24,20 +26,20 @@ def test_board_shows_a_row_per_open_workup_with_progress_next_due_and_overdue(br
     assert "3 h" in page
     assert f"0/{workup.orders.count()} done" in page
     assert "overdue" in page  # some orders are due within 3 h of triage
-    assert 'hx-get="/board/rows/"' in page and 'hx-trigger="every 30s"' in page
+    assert 'hx-get="/board/rows/"' in page and 'hx-trigger="workup:live from:body, every 30s"' in page
     assert_strict_csp_safe(page)
 
 
 def test_board_shows_the_worst_open_alert_with_its_severity_as_text(browser, users, ward, clock):
     workup = open_workup(ward=ward, opened_by=users["physician"])
     reading_record(workup=workup, data={"fvc_ml": 900}, by=users["nurse"])  # about 13 mL/kg IBW: CRIT
-    page = browser("nurse").get("/board/rows/").content.decode()
+    page = browser("nurse").get("/board/rows/", headers=HX).content.decode()
     assert 'class="severity-tag severity-crit">CRIT<' in page
 
 
 def test_board_rows_partial_is_just_rows(browser, users, ward, clock):
     open_workup(ward=ward, opened_by=users["physician"])
-    page = browser("nurse").get("/board/rows/").content.decode()
+    page = browser("nurse").get("/board/rows/", headers=HX).content.decode()
     assert page.lstrip().startswith("<tr")
     assert "<html" not in page
 
@@ -54,7 +56,7 @@ def test_board_leaves_out_other_wards_and_closed_workups(browser, users, ward, o
 
 def _board_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/board/rows/").status_code == 200
+        assert client.get("/board/rows/", headers=HX).status_code == 200
     return len(queries)
 
 

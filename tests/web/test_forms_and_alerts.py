@@ -6,8 +6,8 @@ import pytest
 
 from notifications.models import Channel, Notification
 from tests.factories import open_workup
-from tests.web.conftest import ROLES, assert_strict_csp_safe
-from workup.models import Alert, AlertStatus, RespiratoryReading, Workup
+from tests.web.conftest import assert_strict_csp_safe
+from workup.models import Alert, RespiratoryReading, Workup
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +40,10 @@ def test_saving_a_falling_vc_shows_findings_and_the_crit_alert(browser, workup):
     alert = Alert.objects.filter(workup=workup, severity="CRIT").first()
     assert f'data-alert-id="{alert.pk}"' in result
     assert RespiratoryReading.objects.filter(workup=workup).count() == 1
-    # the new CRIT alert is in the banner on the same response
+    # the patient's alert group is in the banner on the same response, one line with one Acknowledge
     banner = re.search(r'<div id="alert-banner".*?</main>', page, re.S).group(0)
-    assert f'data-alert-id="{alert.pk}"' in banner and "Acknowledge" in banner
+    assert banner.count("data-alert-group-id=") == 1
+    assert f'data-alert-group-id="{alert.group_id}"' in banner and banner.count(">Acknowledge<") == 1
     assert_strict_csp_safe(page)
 
 
@@ -79,56 +80,53 @@ def test_reading_on_another_ward_is_404(browser, workup):
     assert browser("outsider").post(f"/workups/{workup.pk}/readings/new/", {"fvc_ml": "3000"}).status_code == 404
 
 
-# --- Banner and acknowledge ------------------------------------------------------------------------
+# --- Reading form: taken at, NIF sign, errors in words -----------------------------------------------
 
 
-@pytest.fixture
-def crit_alert(browser, workup):
-    browser("nurse").post(f"/workups/{workup.pk}/readings/new/", {"fvc_ml": "900"})
-    return Alert.objects.filter(workup=workup, severity="CRIT").first()
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_banner_lists_open_crit_alerts_for_every_role_on_the_ward(browser, crit_alert, role):
-    page = browser(role).get("/alerts/banner/").content.decode()
-    assert f'data-alert-id="{crit_alert.pk}"' in page and ">CRIT<" in page and ">Acknowledge</button>" in page
-    assert "<html" not in page
-    assert_strict_csp_safe(page)
-
-
-def test_banner_leaves_out_other_wards(browser, crit_alert):
-    assert f'data-alert-id="{crit_alert.pk}"' not in browser("outsider").get("/alerts/banner/").content.decode()
-
-
-def test_acknowledge_removes_it_from_the_banner_and_returns_to_the_page(browser, users, crit_alert):
+def test_taken_at_defaults_to_now_in_the_wards_zone_and_may_be_back_dated(browser, workup, clock):
     client = browser("nurse")
-    response = client.post(
-        f"/alerts/{crit_alert.pk}/acknowledge/", {"version": crit_alert.version, "next": "/workups/1/"}
-    )
-    assert response.status_code == 302 and response["Location"] == "/workups/1/"
-    crit_alert.refresh_from_db()
-    assert crit_alert.status == AlertStatus.ACKNOWLEDGED and crit_alert.acknowledged_by == users["nurse"]
-    assert f'data-alert-id="{crit_alert.pk}"' not in client.get("/alerts/banner/").content.decode()
+    page = client.get(f"/workups/{workup.pk}/readings/new/").content.decode()
+    # T0 is 08:00 UTC: 09:00 in Amsterdam
+    assert 'name="taken_at" value="2026-11-24T09:00"' in page
+    assert 'min="2026-11-23T09:00"' in page and 'max="2026-11-24T09:00"' in page
+
+    response = client.post(f"/workups/{workup.pk}/readings/new/", {"taken_at": "2026-11-24T07:30", "fvc_ml": "3000"})
+
+    assert response.status_code == 200, response.content.decode()
+    reading = RespiratoryReading.objects.get(workup=workup)
+    assert reading.taken_at.isoformat() == "2026-11-24T06:30:00+00:00"
 
 
-def test_acknowledge_ignores_an_offsite_next(browser, crit_alert):
-    response = browser("nurse").post(
-        f"/alerts/{crit_alert.pk}/acknowledge/", {"version": crit_alert.version, "next": "https://evil.example/"}
-    )
-    assert response["Location"] == f"/workups/{crit_alert.workup_id}/"
+@pytest.mark.parametrize(
+    ("taken_at", "words"),
+    [("2026-11-23T08:59", "at most 24 hours"), ("2026-11-24T10:00", "in the future"), ("yesterday", "valid date")],
+)
+def test_taken_at_outside_24_h_or_in_the_future_is_refused_in_words(browser, workup, taken_at, words):
+    response = browser("nurse").post(f"/workups/{workup.pk}/readings/new/", {"taken_at": taken_at, "fvc_ml": "3000"})
+    assert response.status_code == 400
+    assert re.search(rf'id="id_taken_at-errors"><li>[^<]*{words}', response.content.decode())
+    assert not RespiratoryReading.objects.exists()
 
 
-def test_acknowledge_with_a_stale_version_says_so(browser, crit_alert):
-    client = browser("nurse")
-    client.post(f"/alerts/{crit_alert.pk}/acknowledge/", {"version": crit_alert.version})
-    response = client.post(f"/alerts/{crit_alert.pk}/acknowledge/", {"version": crit_alert.version}, follow=True)
-    assert "changed while you were looking" in response.content.decode()
+@pytest.mark.parametrize("typed", ["25", "-25"])
+def test_nif_is_typed_without_its_sign_on_a_phone_and_recorded_negative(browser, workup, typed):
+    page = browser("nurse").get(f"/workups/{workup.pk}/readings/new/").content.decode()
+    nif_input = re.search(r'<input[^>]*name="nif_cm_h2o"[^>]*>', page).group(0)
+    assert 'inputmode="decimal"' in nif_input
+    assert 'class="input-prefix" aria-hidden="true">−<' in page
+
+    browser("nurse").post(f"/workups/{workup.pk}/readings/new/", {"nif_cm_h2o": typed})
+
+    assert str(RespiratoryReading.objects.get(workup=workup).nif_cm_h2o) == "-25.0"
 
 
-def test_acknowledge_on_another_ward_is_404(browser, crit_alert):
-    assert browser("outsider").post(f"/alerts/{crit_alert.pk}/acknowledge/", {}).status_code == 404
-    crit_alert.refresh_from_db()
-    assert crit_alert.status == AlertStatus.OPEN
+def test_field_errors_are_in_words_not_field_names(browser, workup):
+    response = browser("nurse").post(f"/workups/{workup.pk}/readings/new/", {"fvc_ml": "9000", "spo2_percent": "120"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    errors = " ".join(re.findall(r'class="field-error"[^>]*>(.*?)</ul>', page, re.S))
+    assert "FVC must be" in errors and "SpO₂ must be" in errors
+    assert "fvc_ml" not in errors and "spo2_percent" not in errors
 
 
 # --- Inbox ---------------------------------------------------------------------------------------
@@ -151,20 +149,43 @@ def _notify(user, workup, title="MRI overdue"):
     )
 
 
-def test_inbox_shows_unread_count_and_marks_read(browser, users, workup):
+def test_opening_the_inbox_marks_what_it_shows_read_grouped_per_patient(browser, users, workup, ward):
     first = _notify(users["nurse"], workup)
     _notify(users["nurse"], workup, title="LP overdue")
+    other = open_workup(ward=ward, opened_by=users["physician"], patient={"name": "Other Patient"})
+    _notify(users["nurse"], other, title="CRIT · 4N bed 12 · vital capacity below 20 mL/kg")
     _notify(users["physician"], workup, title="Not for the nurse")
     client = browser("nurse")
+    assert re.search(r'id="unread-count">3<', client.get("/").content.decode())
+
     page = client.get("/notifications/").content.decode()
+
     assert "MRI overdue" in page and "LP overdue" in page and "Not for the nurse" not in page
-    assert re.search(r'id="unread-count">2<', page)
-    assert client.post("/notifications/", {"notification": first.pk}).status_code == 302
+    # per patient, the one with the newest notification first
+    assert page.index(f'class="inbox-patient" data-workup-id="{other.pk}"') < page.index(
+        f'class="inbox-patient" data-workup-id="{workup.pk}"'
+    )
+    assert page.count('<span class="new-tag">new</span>') == 3
+    assert re.search(r'id="unread-count">0<', page)
     first.refresh_from_db()
     assert first.read_at is not None
-    assert re.search(r'id="unread-count">1<', client.get("/notifications/").content.decode())
+    assert '<span class="new-tag">' not in client.get("/notifications/").content.decode()
+
+
+def test_the_inbox_filters_unread_and_severity_and_marks_all_read(browser, users, workup):
+    crit = _notify(users["nurse"], workup, title="CRIT page")
+    crit.severity = "CRIT"
+    crit.save()
+    _notify(users["nurse"], workup, title="HIGH page")
+    client = browser("nurse")
+
+    page = client.get("/notifications/?severity=CRIT").content.decode()
+    assert "CRIT page" in page and "HIGH page" not in page
+    page = client.get("/notifications/?show=unread").content.decode()
+    assert "HIGH page" in page and "CRIT page" not in page  # the CRIT one was read by the first visit
+    _notify(users["nurse"], workup, title="later")
     client.post("/notifications/", {"all": "1"})
-    assert re.search(r'id="unread-count">0<', client.get("/notifications/").content.decode())
+    assert re.search(r'id="unread-count">0<', client.get("/").content.decode())
 
 
 def test_cannot_mark_someone_elses_notification(browser, users, workup):

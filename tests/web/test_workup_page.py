@@ -55,7 +55,8 @@ def test_buttons_follow_the_role(browser, workup):
 
 
 def _row(page: str, key: str) -> str:
-    match = re.search(rf'<tr data-order-key="{key}".*?</tr>', page, re.S)
+    """One order's card: from its data-order-key to the next order's (or the end of the list)."""
+    match = re.search(rf'data-order-key="{key}".*?(?=class="order-row|</ul>\s*(?:<h3>|\s*</section>))', page, re.S)
     assert match, f"no row for {key}"
     return match.group(0)
 

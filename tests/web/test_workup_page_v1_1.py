@@ -67,7 +67,10 @@ def test_the_board_says_which_series_was_stopped_by_whom_and_why(browser, workup
 def test_orders_completed_by_entries_have_no_complete_button_but_say_what_completes_them(browser, workup):
     page = page_of(browser("nurse"), workup)
     baseline = Order.objects.get(workup=workup, key="resp_baseline")
-    row = re.search(r'<tr data-order-key="resp_baseline".*?</tr>', page, re.S).group(0)
+    # one card per order (issue 10: actions behind one button per order)
+    row = re.search(
+        r'data-order-key="resp_baseline".*?(?=class="order-row|</ul>\s*(?:<h3>|</section>))', page, re.S
+    ).group(0)
     assert f"/orders/{baseline.pk}/complete/" not in row
     assert "Completed by recording FVC or NIF" in row and "log a reading" in row
 

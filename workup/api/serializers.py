@@ -16,7 +16,18 @@ from workup.api.strict import (
     model_range,
 )
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
-from workup.models import Alert, Condition, PathwayTemplate, Patient, Reflexes, Sex, Ward, WeaknessPattern, Workup
+from workup.models import (
+    Alert,
+    CloseOutcome,
+    Condition,
+    PathwayTemplate,
+    Patient,
+    Reflexes,
+    Sex,
+    Ward,
+    WeaknessPattern,
+    Workup,
+)
 from workup.monitoring.selectors import workup_scores
 from workup.selectors import pathway_offer
 from workup.services.triage import TRIAGE_FINDING_FIELDS
@@ -193,6 +204,7 @@ class WorkupListSerializer(serializers.ModelSerializer):
     assigned_nurse = serializers.CharField(
         source="assigned_nurse.username", read_only=True, allow_null=True, help_text="Set by the charge nurse."
     )
+    close_outcome = serializers.SerializerMethodField(help_text="The team's outcome when closed; null while open.")
     cord_red_flags = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Cord red flags found at triage (spec §1)."
     )
@@ -221,6 +233,10 @@ class WorkupListSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=CloseOutcome.choices, allow_null=True))
+    def get_close_outcome(self, workup: Workup) -> str | None:
+        return workup.close_outcome or None
 
 
 @extend_schema_serializer(component_name="WorkupDetail")

@@ -13,27 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 from workup.api.permissions import Operation, user_may
 from workup.errors import DomainError, StaleVersion
 from workup.monitoring import wording
-from workup.monitoring.group_selectors import alert_groups_visible_to, banner_groups
-from workup.monitoring.services.alert_groups import alert_group_acknowledge
+from workup.monitoring.group_selectors import alert_groups_visible_to
+from workup.monitoring.services.alert_groups import alert_group_acknowledge, alert_group_resolve
 from workup.web.fragments import fragment, next_or, require
 from workup.web.live import live_state
-
-# The banner shows this many patients; the rest are one line ("+2 more patients") so that three
-# CRIT patients take at most a third of a phone screen (issue 10 §5).
-BANNER_MAX_LINES = 3
-
-
-def banner_context(request: HttpRequest) -> dict:
-    groups = banner_groups(user=request.user)
-    lines = [
-        {
-            "group": group,
-            "where": wording.where(ward_code=group.ward.code, bed=group.workup.bed),
-            "findings": wording.findings_line(wording.group_findings(group.unresolved_alerts)),
-        }
-        for group in groups[:BANNER_MAX_LINES]
-    ]
-    return {"banner_lines": lines, "banner_more": max(0, len(groups) - BANNER_MAX_LINES)}
+from workup.web.selectors import banner_lines
 
 
 @login_required
@@ -41,7 +25,7 @@ def banner_context(request: HttpRequest) -> dict:
 @fragment(page="web:board")
 def alert_banner(request: HttpRequest) -> HttpResponse:
     require(request.user, Operation.READ)
-    context = {**banner_context(request), "next": next_or(request, reverse("web:board"))}
+    context = {**banner_lines(user=request.user), "next": next_or(request, reverse("web:board"))}
     return render(request, "workup/_alert_banner_items.html", context)
 
 
@@ -71,8 +55,10 @@ def alert_group_acknowledge_view(request: HttpRequest, group_id: int) -> HttpRes
         notice, ok = f"Acknowledged: {group.severity} alerts of {where}. The escalation pauses for 30 minutes.", True
     next_url = next_or(request, reverse("web:workup", args=[group.workup_id]))
     if request.headers.get("HX-Request") == "true":
-        context = {**banner_context(request), "next": next_url, "banner_notice": notice, "banner_notice_ok": ok}
-        return render(request, "workup/_alert_banner_items.html", context)
+        context = {**banner_lines(user=request.user), "next": next_url, "banner_notice": notice, "banner_notice_ok": ok}
+        response = render(request, "workup/_alert_banner_items.html", context)
+        response["HX-Trigger"] = "workup:changed"  # app.js asks /live/ at once: board rows, title
+        return response
     (messages.success if ok else messages.error)(request, notice)
     return redirect(next_url)
 
@@ -96,3 +82,32 @@ def live(request: HttpRequest) -> HttpResponse:
     # Per user, and always revalidated: a shared cache must not answer for another screen.
     patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+@login_required
+@require_POST
+def alert_group_resolve_view(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Physicians and neurologists resolve a patient's alerts from the workup page."""
+    require(request.user, Operation.ALERT_RESOLVE)
+    group = get_object_or_404(alert_groups_visible_to(user=request.user).select_related("workup"), pk=group_id)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        alert_group_resolve(
+            group=group,
+            by=request.user,
+            now=timezone.now(),
+            resolution=request.POST.get("resolution", ""),
+            version=version,
+        )
+    except StaleVersion:
+        messages.error(
+            request, "These alerts changed while you were looking (a new finding?). Check them and try again."
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Alerts resolved: the escalation has ended.")
+    return redirect("web:workup", workup_id=group.workup_id)

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from workup.api.permissions import Operation, user_may
-from workup.web.selectors import banner_alerts
+from workup.web.live import live_state
+from workup.web.selectors import banner_lines
 
 
 def nav(request: HttpRequest) -> dict:
@@ -19,5 +20,7 @@ def nav(request: HttpRequest) -> dict:
         "nav_may_read": True,
         "nav_may_triage": user_may(user=user, operation=Operation.TRIAGE),
         "nav_may_dashboard": user_may(user=user, operation=Operation.OVERDUE_DASHBOARD),
-        "banner_alerts": lambda: banner_alerts(user=user),
+        "banner": lambda: banner_lines(user=user),
+        # What app.js compares its first /live/ answer with: a change since this page was made.
+        "live_stamp": lambda: live_state(user=user)["stamp"],
     }

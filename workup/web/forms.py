@@ -2,13 +2,15 @@
 rule (required fields, ranges, unit mistakes, dates in the future) is the services', exactly as
 for the API, and the services' InvalidInput errors are put back beside the field they name."""
 
+import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 
-from workup.models import Condition, Reflexes, Sex, WeaknessPattern
+from workup.models import CloseOutcome, Condition, Reflexes, Sex, WeaknessPattern
 from workup.monitoring.api.serializers import errors_for_api
 from workup.services.triage import PATIENT_FIELDS, TRIAGE_FINDING_FIELDS
 
@@ -28,11 +30,26 @@ def errors_by_field(errors: dict) -> dict[str, list[str]]:
 
 
 class ServiceErrorsMixin:
+    """Puts a service's errors beside the fields they name, in words: "fvc_ml must be between 0
+    and 8000 mL" reads "FVC must be between 0 and 8000 mL" (FIELD_WORDS of the form)."""
+
+    FIELD_WORDS: dict[str, str] = {}
+
+    def in_words(self, message: str) -> str:
+        # Only names a person would not write (fvc_ml, height_cm): "name" or "sex" in a sentence
+        # are words already.
+        for name in sorted((n for n in self.FIELD_WORDS if "_" in n), key=len, reverse=True):
+            message = re.sub(rf"\b{re.escape(name)}\b", self.FIELD_WORDS[name], message)
+        return message[:1].upper() + message[1:]
+
     def add_service_errors(self, errors: dict) -> None:
         for field, messages in errors_by_field(errors).items():
             target = field if field in self.fields else None
             for message in messages:
-                self.add_error(target, message if target or field in NON_FIELD_KEYS else f"{field}: {message}")
+                text = self.in_words(str(message))
+                if not target and field not in NON_FIELD_KEYS:
+                    text = f"{self.FIELD_WORDS.get(field, field)}: {text}"
+                self.add_error(target, text)
 
 
 def _number(label: str, **attrs) -> forms.DecimalField:
@@ -52,11 +69,37 @@ def _sign(label: str) -> forms.BooleanField:
     return forms.BooleanField(label=label, required=False)
 
 
-class ReadingForm(ServiceErrorsMixin, forms.Form):
-    """A bedside respiratory reading, with the API's field names (docs/api.md)."""
+# The reading form takes readings back-dated this far (issue 10 §5); the service's own limit
+# (24 h before triage) still applies.
+BACKDATE_MAX = timedelta(hours=24)
+TAKEN_AT_FORMAT = "%Y-%m-%dT%H:%M"
 
+
+class ReadingForm(ServiceErrorsMixin, forms.Form):
+    """A bedside respiratory reading, with the API's field names (docs/api.md). Times are in the
+    ward's zone (the view activates it)."""
+
+    FIELD_WORDS = {
+        "fvc_ml": "FVC",
+        "nif_cm_h2o": "NIF",
+        "mep_cm_h2o": "MEP",
+        "single_breath_count": "the single-breath count",
+        "respiratory_rate": "the respiratory rate",
+        "spo2_percent": "SpO₂",
+        "taken_at": "the time it was taken",
+        "workup": "this workup",
+    }
+
+    taken_at = forms.DateTimeField(
+        label="Taken at",
+        required=False,
+        input_formats=[TAKEN_AT_FORMAT],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=TAKEN_AT_FORMAT),
+        help_text="Leave as it is for now; change it for a reading taken earlier (up to 24 h ago).",
+    )
     fvc_ml = _number("FVC (mL)")
-    nif_cm_h2o = _number("NIF (cmH₂O, negative, e.g. −40)")
+    # Phone keypads often have no minus key: the NIF is typed as its size and recorded negative.
+    nif_cm_h2o = _number("NIF (cmH₂O)")
     mep_cm_h2o = _number("MEP (cmH₂O)")
     single_breath_count = _whole("Single-breath count (count)")
     respiratory_rate = _whole("Respiratory rate (breaths/min)")
@@ -71,12 +114,36 @@ class ReadingForm(ServiceErrorsMixin, forms.Form):
     SIGNS = ("dyspnea_at_rest", "accessory_muscle_use", "paradoxical_breathing")
     NOT_MEASUREMENTS = ("form_token",)
 
+    def __init__(self, *args, now: datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+        local_now = timezone.localtime(now)
+        self.fields["taken_at"].initial = local_now.replace(second=0, microsecond=0)
+        attrs = self.fields["taken_at"].widget.attrs
+        attrs["max"] = local_now.strftime(TAKEN_AT_FORMAT)
+        attrs["min"] = (local_now - BACKDATE_MAX).strftime(TAKEN_AT_FORMAT)
+
+    def clean_taken_at(self):
+        taken_at = self.cleaned_data.get("taken_at")
+        if taken_at is None:
+            return None
+        if taken_at > self.now + timedelta(minutes=1):
+            raise forms.ValidationError("The time it was taken is in the future: check the date and time.")
+        if taken_at < self.now - BACKDATE_MAX:
+            raise forms.ValidationError("A reading can be back-dated by at most 24 hours.")
+        return min(taken_at, self.now)
+
+    def clean_nif_cm_h2o(self):
+        """Typed as the size of the pressure (40) or with its sign (−40): recorded as −40."""
+        nif = self.cleaned_data.get("nif_cm_h2o")
+        return -abs(nif) if nif is not None else None
+
     def measurements(self) -> dict:
         """What was entered. An unticked sign is 'not recorded' rather than 'absent': a form with
         nothing typed must not pass as a reading."""
         data = {}
         for name, value in self.cleaned_data.items():
-            if name in self.NOT_MEASUREMENTS:
+            if name == "taken_at" or name in self.NOT_MEASUREMENTS:
                 continue
             if name in self.SIGNS:
                 if value:
@@ -94,6 +161,19 @@ _YES_NO_UNKNOWN = [("", "Not examined"), ("true", "Yes"), ("false", "No")]
 
 class TriageForm(ServiceErrorsMixin, forms.Form):
     """Triage (spec §1): the suspected condition, the patient, where they are, and the findings."""
+
+    FIELD_WORDS = {
+        "mrn": "the MRN",
+        "name": "the name",
+        "date_of_birth": "the date of birth",
+        "sex": "sex",
+        "height_cm": "height",
+        "weight_kg": "weight",
+        "onset_of_weakness_on": "the onset of weakness",
+        "mrc_sum_score": "the MRC sum score",
+        "ward": "the ward",
+        "bed": "the bed",
+    }
 
     condition = forms.ChoiceField(
         label="Suspected condition (which pathway opens)",
@@ -208,3 +288,20 @@ class PathwaySwitchForm(forms.Form):
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["condition"].choices = [(value, label) for value, label in Condition.choices if value != current]
+
+
+class CloseForm(forms.Form):
+    """Closing a workup: the team's outcome and a note (the service checks both)."""
+
+    outcome = forms.ChoiceField(label="Outcome", choices=[("", "Choose the outcome…"), *CloseOutcome.choices])
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text='What happened, for the record (needed with "Other").',
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="Why reopen it?", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

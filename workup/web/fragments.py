@@ -24,13 +24,14 @@ def next_or(request: HttpRequest, fallback: str) -> str:
 
 
 def fragment(*, page: str):
-    """A view answering htmx with part of a page. Opened as a page of its own (a bookmark, a
-    login's "next" from an old screen) it redirects to the whole page instead of a bare fragment."""
+    """A view answering htmx with part of a page. A browser navigating to it as a page of its own
+    (a bookmark, a login's "next" from an old screen: ``Sec-Fetch-Mode: navigate``) is sent to the
+    whole page instead of a bare fragment."""
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
-            if request.headers.get("HX-Request") != "true":
+            if request.headers.get("Sec-Fetch-Mode") == "navigate" and request.headers.get("HX-Request") != "true":
                 return redirect(page)
             return view(request, *args, **kwargs)
 

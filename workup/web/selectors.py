@@ -2,28 +2,55 @@
 
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from orders.models import OPEN_STATUSES, Order, OrderSeries, SeriesStatus
 from workup.clinical.rules import SEVERITY_RANK, Severity
-from workup.models import Alert, AlertStatus, AuditEvent, User, Workup, WorkupStatus
-from workup.models.alert import UNRESOLVED_STATUSES
-from workup.monitoring.selectors import alerts_visible_to
-from workup.selectors import workup_list
+from workup.models import Alert, AlertGroup, AlertStatus, AuditEvent, User, Workup, WorkupStatus
+from workup.models.alert_group import UNRESOLVED_GROUP_STATUSES
+from workup.monitoring import wording
+from workup.monitoring.group_selectors import banner_groups, with_unresolved_alerts
+from workup.selectors import workup_list, workup_search_q
 from workup.services.triage import TRIAGE_FINDING_FIELDS
 
-BANNER_SEVERITIES = (Severity.CRIT, Severity.HIGH)
+# The banner shows this many patients; the rest are one line ("+2 more patients") so that three
+# CRIT patients take at most a third of a phone screen (issue 10 §5).
+BANNER_MAX_LINES = 3
 
 
-def board_workups(*, user: User, now: datetime) -> QuerySet[Workup]:
-    """Open workups on the user's wards, by ward and bed, with progress and overdue counts
-    (workup_list), their open orders soonest due first (``open_orders``), their unresolved
-    alerts (``unresolved_alerts``) and stopped series (``stopped_series``) — four queries
+def _unresolved_group(field: str):
+    return Subquery(
+        AlertGroup.objects.filter(workup=OuterRef("pk"), status__in=UNRESOLVED_GROUP_STATUSES).values(field)[:1]
+    )
+
+
+def board_workups(*, user: User, now: datetime, search: str = "", mine: bool = False) -> QuerySet[Workup]:
+    """Open workups on the user's wards, most urgent first: an unacknowledged CRIT group, an
+    acknowledged one, then HIGH the same way, then the most overdue open order, then the next due
+    (both: the earliest due open order). With progress and overdue counts (workup_list), open
+    orders soonest first (``open_orders``), the unresolved alert group with its alerts
+    (``unresolved_groups``) and stopped series (``stopped_series``) — a constant number of queries
     whatever the number of rows."""
-    return (
+    workups = (
         workup_list(user=user, now=now)
         .filter(status=WorkupStatus.OPEN)
-        .order_by("ward__code", "bed", "triaged_at", "id")
+        .alias(alert_severity=_unresolved_group("severity"), alert_status=_unresolved_group("status"))
+        .annotate(
+            urgency=Case(
+                When(Q(alert_severity="CRIT") & Q(alert_status="open"), then=Value(4)),
+                When(alert_severity="CRIT", then=Value(3)),
+                When(Q(alert_severity="HIGH") & Q(alert_status="open"), then=Value(2)),
+                When(alert_severity="HIGH", then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            earliest_due_at=Subquery(
+                Order.objects.filter(workup=OuterRef("pk"), status__in=OPEN_STATUSES)
+                .order_by("due_at")
+                .values("due_at")[:1]
+            ),
+        )
+        .order_by("-urgency", "earliest_due_at", "ward__code", "bed", "id")
         .prefetch_related(
             Prefetch(
                 "orders",
@@ -31,9 +58,9 @@ def board_workups(*, user: User, now: datetime) -> QuerySet[Workup]:
                 to_attr="open_orders",
             ),
             Prefetch(
-                "alerts",
-                queryset=Alert.objects.filter(status__in=UNRESOLVED_STATUSES).order_by("-opened_at", "-id"),
-                to_attr="unresolved_alerts",
+                "alert_groups",
+                queryset=with_unresolved_alerts(AlertGroup.objects.filter(status__in=UNRESOLVED_GROUP_STATUSES)),
+                to_attr="unresolved_groups",
             ),
             # "Respiratory checks stopped by … at …, reason …" on the row (spec §2 v1.1).
             Prefetch(
@@ -43,6 +70,15 @@ def board_workups(*, user: User, now: datetime) -> QuerySet[Workup]:
             ),
         )
     )
+    if search:
+        workups = workups.filter(workup_search_q(search))
+    if mine:
+        workups = workups.filter(assigned_nurse=user)
+    return workups
+
+
+def has_assigned_patients(*, user: User) -> bool:
+    return Workup.objects.filter(assigned_nurse=user, status=WorkupStatus.OPEN).exists()
 
 
 def worst_alert(alerts: list[Alert]) -> Alert | None:
@@ -54,13 +90,27 @@ def worst_alert(alerts: list[Alert]) -> Alert | None:
     )
 
 
-def banner_alerts(*, user: User) -> QuerySet[Alert]:
-    """The alert banner: open (unacknowledged) HIGH and CRIT alerts on the user's open workups,
-    most severe first. Index: alert_unresolved_idx."""
-    alerts = alerts_visible_to(user=user).filter(
-        status=AlertStatus.OPEN, severity__in=BANNER_SEVERITIES, workup__status=WorkupStatus.OPEN
+def banner_lines(*, user: User) -> dict:
+    """The alert banner: one line per patient (alert group), findings in words."""
+    groups = banner_groups(user=user)
+    lines = [
+        {
+            "group": group,
+            "where": wording.where(ward_code=group.ward.code, bed=group.workup.bed),
+            "findings": wording.findings_line(wording.group_findings(group.unresolved_alerts)),
+        }
+        for group in groups[:BANNER_MAX_LINES]
+    ]
+    return {"banner_lines": lines, "banner_more": max(0, len(groups) - BANNER_MAX_LINES)}
+
+
+def workup_alert_group(*, workup: Workup) -> AlertGroup | None:
+    """The workup's unresolved alert group with its alerts, for the workup page."""
+    return (
+        with_unresolved_alerts(AlertGroup.objects.filter(workup=workup, status__in=UNRESOLVED_GROUP_STATUSES))
+        .select_related("acknowledged_by", "ward", "workup")
+        .first()
     )
-    return sorted(alerts, key=lambda a: (-SEVERITY_RANK[Severity(a.severity)], -a.opened_at.timestamp()))
 
 
 def audit_timeline(*, workup: Workup) -> QuerySet[AuditEvent]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workup.web import alert_views, views
+from workup.web import alert_views, manage_views, views, ward_views
 
 app_name = "web"
 
@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("board/rows/", views.board_rows, name="board-rows"),
     path("workups/new/", views.triage, name="triage"),
+    path("workups/closed/", ward_views.closed_workups, name="closed-workups"),
+    path("wards/<str:ward_code>/handover/", ward_views.handover, name="handover"),
+    path("workups/<int:workup_id>/close/", manage_views.workup_close_view, name="workup-close"),
+    path("workups/<int:workup_id>/reopen/", manage_views.workup_reopen_view, name="workup-reopen"),
+    path("workups/<int:workup_id>/assign-nurse/", manage_views.workup_assign_nurse_view, name="workup-assign-nurse"),
     path("workups/<int:workup_id>/", views.workup_page, name="workup"),
     path("workups/<int:workup_id>/switch-pathway/", views.workup_switch_pathway_view, name="switch-pathway"),
     path("workups/<int:workup_id>/readings/new/", views.reading_new, name="reading-new"),
@@ -22,6 +27,11 @@ urlpatterns = [
         "alert-groups/<int:group_id>/acknowledge/",
         alert_views.alert_group_acknowledge_view,
         name="alert-group-acknowledge",
+    ),
+    path(
+        "alert-groups/<int:group_id>/resolve/",
+        alert_views.alert_group_resolve_view,
+        name="alert-group-resolve",
     ),
     path("live/", alert_views.live, name="live"),
 ]

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,40 +24,61 @@ from workup.api.throttling import TriageThrottle
 from workup.clinical.body import ideal_body_weight_kg
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
 from workup.errors import DomainError, DuplicateOpenWorkup, InvalidInput, StaleVersion
-from workup.models import Condition, RespiratoryReading
+from workup.models import Condition, RespiratoryReading, WorkupStatus
+from workup.models.pathway import Priority
+from workup.monitoring import wording
 from workup.monitoring.api.serializers import data_for_service
 from workup.monitoring.selectors import respiratory_readings_of, workup_scores
 from workup.monitoring.services.readings import ReadingRecorded, reading_record
 from workup.selectors import pathway_offer, wards_visible_to, workup_detail, workups_visible_to
+from workup.services.assignment import nurses_of_ward
+from workup.services.closing import reopen_possible
 from workup.services.idempotency import idempotency_claim, idempotency_complete, idempotency_fingerprint
 from workup.services.order_results import order_complete_with_result, treatment_decide
 from workup.services.pathway_switch import workup_switch_pathway
 from workup.services.triage import workup_open
 from workup.web import chart
-from workup.web.forms import PathwaySwitchForm, ReadingForm, TriageForm, errors_by_field
+from workup.web.forms import CloseForm, PathwaySwitchForm, ReadingForm, ReopenForm, TriageForm, errors_by_field
 from workup.web.fragments import fragment, require
-from workup.web.selectors import audit_timeline, board_workups, triage_findings, worst_alert
+from workup.web.selectors import (
+    audit_timeline,
+    board_workups,
+    has_assigned_patients,
+    triage_findings,
+    workup_alert_group,
+)
 
 
 def _minutes(delta) -> int:
     return int(delta.total_seconds() // 60)
 
 
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links to."""
+    return redirect(static("workup/favicon.svg"), permanent=True)
+
+
 # --- Ward board ---------------------------------------------------------------------------------
 
 
-def _board_rows(user, now: datetime) -> list[dict]:
+SEARCH_MAX_LENGTH = 64
+
+
+def _board_rows(user, now: datetime, *, search: str, mine: bool) -> list[dict]:
     rows = []
-    for workup in board_workups(user=user, now=now):
+    for workup in board_workups(user=user, now=now, search=search, mine=mine):
         next_order = workup.open_orders[0] if workup.open_orders else None
+        group = workup.unresolved_groups[0] if workup.unresolved_groups else None
         rows.append(
             {
                 "workup": workup,
                 "hours_since_triage": int((now - workup.triaged_at).total_seconds() // 3600),
                 "next_order": next_order,
                 "next_due_minutes": _minutes(next_order.due_at - now) if next_order else None,
-                "alert": worst_alert(workup.unresolved_alerts),
-                "alert_count": len(workup.unresolved_alerts),
+                "stat": any(o.priority == Priority.STAT for o in workup.open_orders),
+                "group": group,
+                "findings": wording.group_findings(group.unresolved_alerts) if group else [],
             }
         )
     return rows
@@ -64,9 +86,14 @@ def _board_rows(user, now: datetime) -> list[dict]:
 
 def _board_context(request: HttpRequest) -> dict:
     now = timezone.now()
+    search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    mine = request.GET.get("mine") == "1"
     return {
-        "rows": _board_rows(request.user, now),
+        "rows": _board_rows(request.user, now, search=search, mine=mine),
         "wards": list(wards_visible_to(user=request.user)),
+        "search": search,
+        "mine": mine,
+        "has_mine": has_assigned_patients(user=request.user),
         "now": now,
     }
 
@@ -96,7 +123,14 @@ ORDER_GROUPS = (
 )
 
 
-def _workup_context(request: HttpRequest, workup_id: int, *, order_problem: dict | None = None) -> dict:
+def workup_context(
+    request: HttpRequest,
+    workup_id: int,
+    *,
+    order_problem: dict | None = None,
+    close_form: CloseForm | None = None,
+    reopen_form: ReopenForm | None = None,
+) -> dict:
     user = request.user
     now = timezone.now()
     workup = get_object_or_404(workup_detail(user=user, now=now), pk=workup_id)
@@ -136,10 +170,22 @@ def _workup_context(request: HttpRequest, workup_id: int, *, order_problem: dict
         ],
         tz=zone,
     )
+    group = workup_alert_group(workup=workup)
+    is_open = workup.status == WorkupStatus.OPEN
+    may_close = user_may(user=user, operation=Operation.WORKUP_CLOSE)
+    may_assign = user_may(user=user, operation=Operation.NURSE_ASSIGN) and is_open
     return {
         "workup": workup,
         "patient": patient,
         "ibw_kg": ibw_kg,
+        "alert_group": group,
+        "alert_group_findings": wording.group_findings(group.unresolved_alerts) if group else [],
+        "may_close": may_close and is_open,
+        "may_reopen": may_close and reopen_possible(workup=workup, now=now),
+        "close_form": close_form or CloseForm(),
+        "reopen_form": reopen_form or ReopenForm(),
+        "may_assign": may_assign,
+        "ward_nurses": list(nurses_of_ward(ward_id=workup.ward_id)) if may_assign else [],
         "scores": workup_scores(workup=workup, now=now),
         "order_groups": groups,
         "readings": readings[:10],
@@ -160,6 +206,7 @@ def _workup_context(request: HttpRequest, workup_id: int, *, order_problem: dict
         "treatment_decisions": [o for o in orders if o.key == "treatment_decision" and o.result_data],
         "triage_findings": triage_findings(workup=workup),
         "cord_lesion_message": CONSIDER_CORD_LESION_MESSAGE if workup.cord_red_flags else "",
+        "may_resolve": user_may(user=user, operation=Operation.ALERT_RESOLVE),
         "now": now,
     }
 
@@ -168,7 +215,7 @@ def _workup_context(request: HttpRequest, workup_id: int, *, order_problem: dict
 @require_GET
 def workup_page(request: HttpRequest, workup_id: int) -> HttpResponse:
     require(request.user, Operation.READ)
-    return render(request, "workup/workup.html", _workup_context(request, workup_id))
+    return render(request, "workup/workup.html", workup_context(request, workup_id))
 
 
 def _order_action(request: HttpRequest, order_id: int, *, operation: Operation, act, field: str | None) -> HttpResponse:
@@ -200,7 +247,9 @@ def _order_action(request: HttpRequest, order_id: int, *, operation: Operation, 
     else:
         messages.success(request, f"{done.title}: {done.get_status_display().lower()}.")
         return redirect(f"{reverse('web:workup', args=[order.workup_id])}#order-{order.pk}")
-    context = _workup_context(request, order.workup_id, order_problem={order.pk: problem})
+    # Also at the top of the viewport, where the user is: the page opens at the order (#order-N).
+    messages.error(request, f"{order.title}: {problem.get('conflict') or 'check what you typed.'}")
+    context = workup_context(request, order.workup_id, order_problem={order.pk: problem})
     return render(request, "workup/workup.html", context, status=status)
 
 
@@ -301,14 +350,14 @@ def order_not_indicated_view(request: HttpRequest, order_id: int) -> HttpRespons
 # --- Log a reading ------------------------------------------------------------------------------
 
 
-def _reading_record_once(request: HttpRequest, workup, form: ReadingForm) -> ReadingRecorded:
+def _reading_record_once(request: HttpRequest, workup, form: ReadingForm, *, now: datetime) -> ReadingRecorded:
     """Record the reading unless this very form was submitted before (its one-time token): then
     the reading already saved is shown again, marked as a repeat, and nothing is stored."""
     data = data_for_service(form.measurements())
+    taken_at = form.cleaned_data.get("taken_at")
     token = form.cleaned_data.get("form_token")
     if token is None:
-        return reading_record(workup=workup, data=data, by=request.user)
-    now = timezone.now()
+        return reading_record(workup=workup, data=data, by=request.user, now=now, taken_at=taken_at)
     with transaction.atomic():
         claim = idempotency_claim(
             user=request.user,
@@ -319,7 +368,7 @@ def _reading_record_once(request: HttpRequest, workup, form: ReadingForm) -> Rea
         if claim.replay:
             reading = RespiratoryReading.objects.get(pk=claim.record.response["reading"])
             return ReadingRecorded(reading=reading, alert_changes=[], completed_order=None, duplicate=True)
-        result = reading_record(workup=workup, data=data, by=request.user, now=now)
+        result = reading_record(workup=workup, data=data, by=request.user, now=now, taken_at=taken_at)
         idempotency_complete(claim=claim, status_code=201, response={"reading": result.reading.pk})
         return result
 
@@ -331,29 +380,34 @@ def reading_new(request: HttpRequest, workup_id: int) -> HttpResponse:
     workup = get_object_or_404(workups_visible_to(user=request.user).select_related("patient", "ward"), pk=workup_id)
     result = None
     status = 200
-    if request.method == "POST":
-        form = ReadingForm(request.POST)
-        if form.is_valid():
-            try:
-                result = _reading_record_once(request, workup, form)
-            except InvalidInput as error:
-                form.add_service_errors(error.errors)
-                status = 400
-            except DomainError as error:
-                form.add_error(None, str(error))
-                status = 409
+    now = timezone.now()
+    # "Taken at" is typed and shown in the ward's time zone; stored in UTC.
+    with timezone.override(ZoneInfo(workup.ward.timezone)):
+        if request.method == "POST":
+            form = ReadingForm(request.POST, now=now)
+            if form.is_valid():
+                try:
+                    result = _reading_record_once(request, workup, form, now=now)
+                except InvalidInput as error:
+                    form.add_service_errors(error.errors)
+                    status = 400
+                except DomainError as error:
+                    form.add_error(None, str(error))
+                    status = 409
+                else:
+                    form = ReadingForm(now=now)  # saved: an empty form for the next reading
             else:
-                form = ReadingForm()  # saved: an empty form for the next reading
+                status = 400
         else:
-            status = 400
-    else:
-        form = ReadingForm()
-    return render(
-        request,
-        "workup/reading_form.html",
-        {"workup": workup, "form": form, "result": result, "open_workup": workup.status == "open"},
-        status=status,
-    )
+            form = ReadingForm(now=now)
+        context = {
+            "workup": workup,
+            "form": form,
+            "result": result,
+            "open_workup": workup.status == "open",
+            "ward_zone": workup.ward.timezone,
+        }
+        return render(request, "workup/reading_form.html", context, status=status)
 
 
 # --- Triage -------------------------------------------------------------------------------------
