@@ -41,9 +41,21 @@ from notifications.services.escalation import order_policy  # noqa: E402
 from orders.escalation_level import level_fires_at  # noqa: E402
 from orders.models import Order, OrderStatus  # noqa: E402
 from orders.selectors import orders_overdue, orders_overdue_visible_to  # noqa: E402
-from workup.models import Alert, AlertStatus, PathwayTemplate, Patient, User, Ward, Workup, WorkupStatus  # noqa: E402
+from workup.models import (  # noqa: E402
+    Alert,
+    AlertGroup,
+    AlertStatus,
+    PathwayTemplate,
+    Patient,
+    User,
+    Ward,
+    Workup,
+    WorkupStatus,
+)
+from workup.monitoring.group_selectors import banner_groups  # noqa: E402
 from workup.roles import Role  # noqa: E402
-from workup.web.selectors import banner_alerts, board_workups  # noqa: E402
+from workup.web.live import live_state  # noqa: E402
+from workup.web.selectors import board_workups  # noqa: E402
 
 # The triage orders of the suspected-GBS pathway (workup/pathways/suspected-gbs-v1.yaml):
 # key, category, priority, assigned role, due offset in minutes after triage.
@@ -278,6 +290,21 @@ def _alerts_and_escalations(world, workups, rng, *, is_open: bool) -> list[Escal
                     resolved_at=None if is_open else workup.closed_at,
                 )
             )
+    # One alert group per patient episode (here: one alert each), as alerts_raise makes them.
+    groups = AlertGroup.objects.bulk_create(
+        AlertGroup(
+            workup=alert.workup,
+            ward_id=alert.workup.ward_id,
+            severity=alert.severity,
+            status=alert.status,
+            opened_at=alert.opened_at,
+            changed_at=alert.opened_at,
+            resolved_at=alert.resolved_at,
+        )
+        for alert in alerts
+    )
+    for alert, group in zip(alerts, groups, strict=True):
+        alert.group = group
     alerts = Alert.objects.bulk_create(alerts)
     levels = [{"level": i, "delay_percent_of_window": 0, "min_delay_minutes": 15 * i} for i in range(3)]
     escalations = []
@@ -287,7 +314,7 @@ def _alerts_and_escalations(world, workups, rng, *, is_open: bool) -> list[Escal
         escalations.append(
             Escalation(
                 subject_kind=SubjectKind.ALERT,
-                alert=alert,
+                alert_group_id=alert.group_id,
                 workup_id=alert.workup_id,
                 policy_snapshot={"policy": "bench", "ack_timeout_minutes": 30, "levels": levels},
                 status=EscalationStatus.EXHAUSTED if live else EscalationStatus.ENDED,
@@ -376,7 +403,7 @@ def cases(world: World) -> list[Case]:
         Case(
             "board_workups (ward nurse)",
             lambda: len(list(board_workups(user=_fresh(world.ward_nurse), now=now))),
-            ["workup_ward_status_idx", "order_workup_status_idx", "alert_workup_status_idx"],
+            ["workup_ward_status_idx", "order_workup_status_idx"],
         ),
         Case(
             "orders_overdue_visible_to (ward nurse)",
@@ -389,9 +416,14 @@ def cases(world: World) -> list[Case]:
             ["order_open_due_idx"],
         ),
         Case(
-            "banner_alerts (ward nurse)",
-            lambda: len(banner_alerts(user=_fresh(world.ward_nurse))),
-            ["alert_unresolved_idx"],
+            "banner_groups (ward nurse)",
+            lambda: len(banner_groups(user=_fresh(world.ward_nurse))),
+            ["alertgroup_ward_open_idx"],
+        ),
+        Case(
+            "live_state (ward nurse)",
+            lambda: len(live_state(user=_fresh(world.ward_nurse))),
+            ["alertgroup_ward_open_idx"],
         ),
     ]
 
@@ -403,7 +435,7 @@ def _fresh(user: User) -> User:
 
 
 def analyze() -> None:
-    models = [Patient, Workup, Order, Escalation, Notification, Alert, Ward, User]
+    models = [Patient, Workup, Order, Escalation, Notification, Alert, AlertGroup, Ward, User]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for model in models:
@@ -457,7 +489,7 @@ def main() -> None:
         world = seed(workups=args.workups, closed=closed, wards=args.wards, rng=random.Random(args.seed))  # noqa: S311 (seeded test data, not secrets)
         analyze()
         print(f"seeded in {time.perf_counter() - started:.1f} s:")
-        for model in (Workup, Order, Escalation, Notification, Alert):
+        for model in (Workup, Order, Escalation, Notification, Alert, AlertGroup):
             print(f"  {model.__name__:<13} {model.objects.count():>9,}")
         print(f"  open workups   {Workup.objects.filter(status='open').count():>9,}")
 

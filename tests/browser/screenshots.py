@@ -68,3 +68,20 @@ def test_screenshots(new_page, live_server, demo, out_dir):
     phone.goto(f"/workups/{demo['workup'].id}/readings/new/")
     expect(phone.get_by_role("button", name="Save reading")).to_be_visible()
     phone.screenshot(path=out_dir / "reading-form.png", full_page=True)
+
+    # The board on the nurse's phone: one banner line per patient with open alerts, then the
+    # patients most urgent first.
+    phone.goto("/")
+    expect(phone.locator("#alert-banner [data-alert-group-id]").first).to_be_visible()
+    phone.screenshot(path=out_dir / "board-phone.png")
+
+    # The inbox, grouped per patient, titles in words (as the physician).
+    doc = new_page(viewport=SCREEN)
+    log_in_with_cookie(doc, user=User.objects.get(username="physician"), live_server=live_server)
+    doc.goto("/notifications/")
+    doc.screenshot(path=out_dir / "inbox.png")
+
+    # The printable handover sheet of 4N, as printed.
+    page.goto("/wards/4N/handover/")
+    page.emulate_media(media="print")
+    page.screenshot(path=out_dir / "handover.png", full_page=True)

@@ -20,6 +20,7 @@ from workup.models import Patient, User, Ward
 from workup.monitoring.services.assessments import assessment_record
 from workup.monitoring.services.readings import reading_record
 from workup.roles import Role
+from workup.services.assignment import workup_assign_nurse
 from workup.services.closing import workup_close
 from workup.services.triage import workup_open
 
@@ -128,6 +129,10 @@ class Command(BaseCommand):
                 now=now - dt.timedelta(hours=5),
             )
             order_start(order=orders["labs"], by=nurse, now=now - dt.timedelta(hours=3))
+            # The charge nurse has given this patient to the nurse: her nursing pages go to her.
+            workup_assign_nurse(
+                workup=workup, nurse=nurse, by=User.objects.get(username="charge"), now=now - dt.timedelta(hours=5)
+            )
         # Cord red flag (sensory level): MRI is STAT and overdue.
         open_demo(
             "DEMO-0003", "Demo Patient Three", dt.date(1972, 6, 9), "male", 181, 92, "5S", "3", 5,
