@@ -41,9 +41,19 @@ class _ReadOnlyAdmin(ReadOnlyAdmin):
 
 @admin.register(Escalation)
 class EscalationAdmin(_ReadOnlyAdmin):
-    list_display = ["id", "subject_kind", "workup", "status", "current_level", "next_step_at", "acknowledged_by"]
+    list_display = [
+        "id",
+        "subject_kind",
+        "workup",
+        "order",
+        "alert_group",
+        "status",
+        "current_level",
+        "next_step_at",
+        "acknowledged_by",
+    ]
     list_filter = ["subject_kind", "status"]
-    list_select_related = ["workup", "acknowledged_by"]
+    list_select_related = ["workup", "order", "alert_group", "acknowledged_by"]
 
 
 @admin.register(EscalationLogEntry)

@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import TokenProxy
 from workup.admin_readonly import ReadOnlyAdmin
 from workup.models import (
     Alert,
+    AlertGroup,
     AuditEvent,
     NeuroAssessment,
     OrderTemplate,
@@ -104,6 +105,14 @@ class AlertAdmin(ReadOnlyAdmin):
     list_display = ["id", "workup", "rule", "severity", "status", "opened_at", "trigger_count"]
     list_filter = ["status", "severity", "category"]
     list_select_related = ["workup"]
+
+
+@admin.register(AlertGroup)
+class AlertGroupAdmin(ReadOnlyAdmin):
+    # Groups change state through services (audited, escalations follow): read-only here.
+    list_display = ["id", "workup", "ward", "severity", "status", "opened_at", "changed_at", "acknowledged_by"]
+    list_filter = ["status", "severity", "ward"]
+    list_select_related = ["workup", "ward", "acknowledged_by"]
 
 
 class _BedsideEntryAdmin(ReadOnlyAdmin):

@@ -252,3 +252,14 @@ def test_every_unresolved_alert_of_a_workup_is_in_its_one_unresolved_group(worku
 
     assert AlertGroup.objects.filter(workup=workup).count() == 1
     assert set(Alert.objects.filter(workup=workup).values_list("group", flat=True)) == {group_of(workup).pk}
+
+
+def test_unresolved_group_counts_for_a_metrics_gauge(workup, raise_, act, ward_team, ward):
+    from workup.monitoring.group_selectors import unresolved_group_counts
+
+    raise_(finding("vc_low"))
+    other = open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
+    act(alerts_raise, workup=other, findings=[finding("mep_low", Severity.HIGH, "35")], category="x", by=None, now=NOW)
+    act(alert_group_acknowledge, group=group_of(other), by=ward_team["nurse"], now=NOW)
+
+    assert unresolved_group_counts() == {("open", "CRIT"): 1, ("acknowledged", "HIGH"): 1}

@@ -22,6 +22,7 @@ CLINICAL = {
     "workup.neuroassessment",
     "workup.vitalsentry",
     "workup.alert",
+    "workup.alertgroup",
     "workup.auditevent",
     "orders.order",
     "notifications.escalation",

@@ -194,6 +194,28 @@ def test_the_closed_list_with_search(browser, users, ward, clock):
     assert_strict_csp_safe(page)
 
 
+def test_the_closed_list_and_the_inbox_cost_the_same_queries_for_1_and_20(browser, users, ward, clock):
+    from tests.web.test_forms_and_alerts import _notify
+
+    client = browser("physician")
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    counts = {}
+    for n in range(20):
+        w = open_workup(ward=ward, opened_by=users["physician"])
+        _notify(users["physician"], w, title=f"page {n}")
+        workup_close(workup=w, by=users["physician"], outcome="died", now=T0)
+        if n == 0:
+            counts = {path: queries(path) for path in ("/workups/closed/", "/notifications/")}
+    for n in range(20):
+        _notify(users["physician"], w, title=f"again {n}")  # unread again: the inbox marks them
+    assert {path: queries(path) for path in counts} == counts
+
+
 def test_the_handover_sheet_lists_per_patient_orders_readings_alerts_and_stopped_series(browser, users, workup):
     nurse = browser("nurse")
     nurse.post(f"/workups/{workup.pk}/readings/new/", {"fvc_ml": "1300", "nif_cm_h2o": "25"})

@@ -1,11 +1,12 @@
 """Reads of alert groups, scoped to the user's wards like every other read (another ward's group
 is 404 to the API). Each list costs the same queries for 1 group or 100 (alerts prefetched)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from workup.clinical.rules import Severity
 from workup.models import Alert, AlertGroup, AlertGroupStatus, User, WorkupStatus
 from workup.models.alert import UNRESOLVED_STATUSES
+from workup.models.alert_group import UNRESOLVED_GROUP_STATUSES
 from workup.selectors import user_sees_all_wards
 
 BANNER_SEVERITIES = (Severity.CRIT, Severity.HIGH)
@@ -44,3 +45,15 @@ def banner_groups(*, user: User) -> list[AlertGroup]:
         groups = groups.filter(ward__staff=user)
     groups = groups.select_related("workup__patient", "ward")
     return sorted(groups, key=lambda g: (g.severity != Severity.CRIT, -g.opened_at.timestamp(), -g.pk))
+
+
+def unresolved_group_counts() -> dict[tuple[str, str], int]:
+    """(status, severity) → how many unresolved groups, hospital-wide: for a metrics gauge of open
+    alert groups by severity. One query on alertgroup_ward_open_idx."""
+    rows = (
+        AlertGroup.objects.filter(status__in=UNRESOLVED_GROUP_STATUSES)
+        .values("status", "severity")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(row["status"], row["severity"]): row["n"] for row in rows}
