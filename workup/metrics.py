@@ -9,6 +9,8 @@ from prometheus_client.core import GaugeMetricFamily
 from workup.clinical.rules import Severity
 from workup.models import Alert, Ward, Workup, WorkupStatus
 from workup.models.alert import UNRESOLVED_STATUSES
+from workup.models.alert_group import UNRESOLVED_GROUP_STATUSES
+from workup.monitoring.group_selectors import unresolved_group_counts
 
 
 def open_workups_by_ward() -> GaugeMetricFamily:
@@ -25,7 +27,7 @@ def open_workups_by_ward() -> GaugeMetricFamily:
 
 
 def open_alerts_by_severity() -> GaugeMetricFamily:
-    # Per alert until alert groups (issue 10) land; then per open alert group.
+    # Per rule; what people act on and get paged for is the alert group (open_alert_groups_by_severity).
     family = GaugeMetricFamily(
         "workup_open_alerts",
         "Unresolved alerts (open: nobody has acknowledged; acknowledged: seen, not resolved) by severity.",
@@ -44,6 +46,21 @@ def open_alerts_by_severity() -> GaugeMetricFamily:
     return family
 
 
+def open_alert_groups_by_severity() -> GaugeMetricFamily:
+    family = GaugeMetricFamily(
+        "workup_open_alert_groups",
+        "Unresolved alert groups, one per patient episode (open: nobody has acknowledged; acknowledged: "
+        "seen, not resolved) by severity: the alarms people act on and get paged for.",
+        labels=["severity", "status"],
+    )
+    counts = unresolved_group_counts()
+    for severity in Severity:
+        for status in UNRESOLVED_GROUP_STATUSES:
+            family.add_metric([severity.value, status.value], counts.get((status.value, severity.value), 0))
+    return family
+
+
 def collect() -> Iterator:
     yield open_workups_by_ward()
     yield open_alerts_by_severity()
+    yield open_alert_groups_by_severity()

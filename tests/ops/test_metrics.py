@@ -108,6 +108,9 @@ def test_every_workup_metric_after_a_scenario(client, ward, ward_team, broker, d
     assert value(samples, "workup_open_alerts", severity="CRIT", status="open") == 1
     assert value(samples, "workup_open_alerts", severity="HIGH", status="acknowledged") == 1
     assert value(samples, "workup_open_alerts", severity="MED", status="open") == 0
+    # both alerts are one alert group: CRIT, open (one alert of it acknowledged is not the group)
+    assert value(samples, "workup_open_alert_groups", severity="CRIT", status="open") == 1
+    assert value(samples, "workup_open_alert_groups", severity="HIGH", status="acknowledged") == 0
     # labs (both workups) and every other order due by t0 + 8 h are overdue; labs of the first
     # workup has reached level 3, the other orders' escalations have not been woken here.
     assert value(samples, "workup_overdue_orders", ward="4N", level="3") == 1
