@@ -32,7 +32,7 @@ def workup_assign_nurse(
 ) -> Workup:
     """Assign ``nurse`` to the patient (None: nobody; the ward's nurses get the pages again)."""
     now = now or timezone.now()
-    current = Workup.objects.select_for_update().select_related("ward", "assigned_nurse").get(pk=workup.pk)
+    current = Workup.objects.select_for_update(of=("self",)).select_related("ward", "assigned_nurse").get(pk=workup.pk)
     if version is not None and current.version != version:
         raise StaleVersion(subject="workup", expected=version, current=current.version)
     if current.status != WorkupStatus.OPEN:

@@ -11,7 +11,8 @@
 Every state change is audited (who, when, from → to) and announced with a signal
 (workup.monitoring.signals) that the escalation engine listens to.
 
-Lock order, here and in every caller: workup → alert group → alert → escalation.
+Lock order, here and in every caller: workup → alert group → alert → escalation. Row locks name
+their own table (``of=("self",)``) so that a join never locks the workup out of that order.
 """
 
 from datetime import datetime
@@ -93,7 +94,7 @@ def _save(group: AlertGroup, *, now: datetime) -> None:
 
 def group_unresolved_locked(*, workup: Workup) -> AlertGroup | None:
     return (
-        AlertGroup.objects.select_for_update()
+        AlertGroup.objects.select_for_update(of=("self",))
         .select_related("workup")
         .filter(workup=workup, status__in=UNRESOLVED_GROUP_STATUSES)
         .first()
@@ -219,7 +220,7 @@ def _resolve(group: AlertGroup, *, by: User | None, now: datetime, resolution: s
 
 
 def _locked(group: AlertGroup, version: int | None) -> AlertGroup:
-    current = AlertGroup.objects.select_for_update().select_related("workup").get(pk=group.pk)
+    current = AlertGroup.objects.select_for_update(of=("self",)).select_related("workup").get(pk=group.pk)
     if version is not None and current.version != version:
         raise StaleVersion(subject="alert group", expected=version, current=current.version)
     return current
@@ -253,7 +254,9 @@ def alert_group_acknowledge(*, group: AlertGroup, by: User, now: datetime, versi
         raise IllegalTransition(
             subject="alert group", from_status=current.status, to_status=AlertGroupStatus.ACKNOWLEDGED
         )
-    alerts = list(Alert.objects.select_for_update().select_related("workup").filter(group=current, status="open"))
+    alerts = list(
+        Alert.objects.select_for_update(of=("self",)).select_related("workup").filter(group=current, status="open")
+    )
     _set_alerts(
         alerts,
         action="acknowledged",
@@ -279,7 +282,9 @@ def alert_group_resolve(
     if len(resolution) > RESOLUTION_MAX_LENGTH:
         raise InvalidInput({"resolution": [f"Ensure this field has no more than {RESOLUTION_MAX_LENGTH} characters."]})
     alerts = list(
-        Alert.objects.select_for_update().select_related("workup").filter(group=current, status__in=UNRESOLVED_STATUSES)
+        Alert.objects.select_for_update(of=("self",))
+        .select_related("workup")
+        .filter(group=current, status__in=UNRESOLVED_STATUSES)
     )
     _set_alerts(
         alerts,
@@ -300,11 +305,13 @@ def alert_group_resolve(
 def alert_group_reopen_after_ack_timeout(*, group_id: int, now: datetime) -> None:
     """Called by the escalation when the group's acknowledgement expired and it is unresolved:
     the group, and the alerts that acknowledgement covered, are open again."""
-    group = AlertGroup.objects.select_for_update().select_related("workup").get(pk=group_id)
+    group = AlertGroup.objects.select_for_update(of=("self",)).select_related("workup").get(pk=group_id)
     if group.status != AlertGroupStatus.ACKNOWLEDGED:
         return
     alerts = list(
-        Alert.objects.select_for_update().select_related("workup").filter(group=group, status=AlertStatus.ACKNOWLEDGED)
+        Alert.objects.select_for_update(of=("self",))
+        .select_related("workup")
+        .filter(group=group, status=AlertStatus.ACKNOWLEDGED)
     )
     _set_alerts(alerts, action="acknowledgement_expired", by=None, now=now, to_status=AlertStatus.OPEN)
     group.status = AlertGroupStatus.OPEN

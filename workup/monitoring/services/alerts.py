@@ -161,8 +161,8 @@ def alerts_raise(
 def _locked(alert: Alert, version: int | None) -> tuple[Alert, AlertGroup | None]:
     """The alert and its group, locked in the order every writer uses (group, then alert)."""
     group_id = Alert.objects.filter(pk=alert.pk).values_list("group_id", flat=True).get()
-    group = AlertGroup.objects.select_for_update().select_related("workup").filter(pk=group_id).first()
-    current = Alert.objects.select_for_update().select_related("workup").get(pk=alert.pk)
+    group = AlertGroup.objects.select_for_update(of=("self",)).select_related("workup").filter(pk=group_id).first()
+    current = Alert.objects.select_for_update(of=("self",)).select_related("workup").get(pk=alert.pk)
     if version is not None and current.version != version:
         raise StaleVersion(subject="alert", expected=version, current=current.version)
     return current, group
