@@ -159,20 +159,25 @@ def test_egris_and_megos_are_risk_assessments_based_on_a_score_observation(api, 
     assert f"risk-{workup.pk}-megos-admission" in risks
 
 
-def test_an_unresolved_alert_is_an_active_flag_and_a_resolved_one_is_gone(api, workup, users):
+def test_an_unresolved_alert_group_is_one_active_flag_with_its_alerts_and_a_resolved_one_is_gone(api, workup, users):
     from workup.clinical.rules import Finding, Severity
     from workup.monitoring.services.alerts import alert_resolve
 
     crit = Finding("vc_low", Severity.CRIT, "FVC below 20 mL/kg", "[S1]", "fvc_ml_per_kg_ibw", 14)
     high = Finding("mep_low", Severity.HIGH, "MEP low", "[S1]", "mep_cm_h2o", 35)
     raised = alerts_raise(workup=workup, findings=[crit, high], category="respiratory", by=None, now=T0)
-    alert_resolve(alert=raised[1].alert, by=users["physician"], now=T0, resolution="reviewed")
+    group = raised[0].alert.group
 
     flags = _by_type(_bundle(api("nurse"), workup))["Flag"]
-    assert [f["id"] for f in flags] == [f"alert-{raised[0].alert.pk}"]
+    assert [f["id"] for f in flags] == [f"alert-group-{group.pk}"]  # two alerts, one group, one flag
     assert flags[0]["status"] == "active"
     assert flags[0]["code"]["text"].startswith("CRIT: ")
+    assert [c["code"] for c in flags[0]["code"]["coding"]] == ["vc_low", "mep_low"]
     assert flags[0]["extension"][0]["valueCodeableConcept"]["coding"][0]["code"] == "PH"
+
+    for change in raised:
+        alert_resolve(alert=change.alert, by=users["physician"], now=T0, resolution="reviewed")
+    assert "Flag" not in _by_type(_bundle(api("nurse"), workup))
 
 
 def test_fhir_media_type_is_served_when_asked_for(api, workup):

@@ -41,7 +41,7 @@ class WorkupFhirView(GenericAPIView):
                 response=OpenApiTypes.OBJECT,
                 description="A FHIR R4 Bundle (type collection): Patient, Encounter, CarePlan, a ServiceRequest "
                 "and a Task per order, Observations, RiskAssessments for EGRIS/mEGOS, a Flag per unresolved "
-                "alert. Mapping: docs/fhir.md.",
+                "alert group. Mapping: docs/fhir.md.",
             ),
             401: OpenApiResponse(description="No or invalid credentials."),
             403: OpenApiResponse(description="Your role may not do this."),

@@ -52,5 +52,7 @@ def workup_bundle(record: WorkupRecord, *, base_url: str, now: datetime) -> dict
     for vitals in record.vitals:
         resources += r.vitals_observations(vitals, workup, base_url=base_url)
     resources += _score_resources(record, base_url=base_url)
-    resources += [r.alert_flag(alert, workup, base_url=base_url) for alert in record.unresolved_alerts]
+    resources += [
+        r.alert_group_flag(group, group.unresolved_alerts, workup, base_url=base_url) for group in record.alert_groups
+    ]
     return bundle_of(resources, base_url=base_url, now=now)

@@ -12,7 +12,8 @@ from decimal import Decimal
 from orders.models import Order, OrderStatus
 from workup.fhir import codes
 from workup.fhir.codes import ObservationCode
-from workup.models import Alert, NeuroAssessment, RespiratoryReading, VitalsEntry, Workup
+from workup.models import Alert, AlertGroup, NeuroAssessment, RespiratoryReading, VitalsEntry, Workup
+from workup.monitoring import wording
 
 # Order state machine (orders.models.OrderStatus) → FHIR Task.status. "Not indicated" is a
 # clinician's decision that the work is not needed: FHIR has no such status, so it is cancelled
@@ -402,33 +403,39 @@ def score_resources(*, key: str, display: str, score: dict, workup: Workup, at: 
     return [observation, risk]
 
 
-# --- Alerts: one Flag per unresolved alert ----------------------------------------------------------
+# --- Alerts: one Flag per unresolved alert group --------------------------------------------------
 
 
-def alert_flag(alert: Alert, workup: Workup, *, base_url: str) -> dict:
-    priority_code, priority_display = FLAG_PRIORITY.get(alert.severity, FLAG_PRIORITY["MED"])
+def alert_group_flag(group: AlertGroup, alerts: list[Alert], workup: Workup, *, base_url: str) -> dict:
+    """The alert group the ward sees (issue 10): its highest severity, one coding per rule that
+    fired in it, and its findings in words. Decision support: the flag names thresholds crossed."""
+    priority_code, priority_display = FLAG_PRIORITY.get(group.severity, FLAG_PRIORITY["MED"])
+    ordered = wording.worst_first(alerts)
+    findings = wording.findings_line(wording.group_findings(ordered))
     return {
         "resourceType": "Flag",
-        "id": f"alert-{alert.pk}",
+        "id": f"alert-group-{group.pk}",
         "extension": [
             {
                 "url": FLAG_PRIORITY_EXTENSION,
                 "valueCodeableConcept": {
                     "coding": [_coding(FLAG_PRIORITY_SYSTEM, priority_code, priority_display)],
-                    "text": alert.severity,
+                    "text": group.severity,
                 },
             }
         ],
         "status": "active",
         "category": [
-            {"coding": [_coding(codes.FLAG_CATEGORY, "clinical", "Clinical")], "text": alert.get_category_display()}
+            {
+                "coding": [_coding(codes.FLAG_CATEGORY, "clinical", "Clinical")],
+                "text": ", ".join(dict.fromkeys(a.get_category_display() for a in ordered)),
+            }
         ],
         "code": {
-            "coding": [_coding(codes.local(base_url, codes.LOCAL_ALERT_RULE), alert.rule)],
-            "text": f"{alert.severity}: {alert.message}"
-            + (" (acknowledged)" if alert.status == "acknowledged" else ""),
+            "coding": [_coding(codes.local(base_url, codes.LOCAL_ALERT_RULE), a.rule) for a in ordered],
+            "text": f"{group.severity}: {findings}" + (" (acknowledged)" if group.status == "acknowledged" else ""),
         },
         "subject": _ref("Patient", patient_id(workup)),
-        "period": {"start": _instant(alert.opened_at)},
+        "period": {"start": _instant(group.opened_at)},
         "encounter": _ref("Encounter", encounter_id(workup)),
     }

@@ -4,9 +4,12 @@ number of orders, readings, exams, vitals entries or alerts."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Prefetch
+
 from orders.models import Order
-from workup.models import Alert, NeuroAssessment, RespiratoryReading, User, VitalsEntry, Workup
+from workup.models import Alert, AlertGroup, NeuroAssessment, RespiratoryReading, User, VitalsEntry, Workup
 from workup.models.alert import UNRESOLVED_STATUSES
+from workup.models.alert_group import UNRESOLVED_GROUP_STATUSES
 from workup.monitoring.selectors import workup_scores
 from workup.selectors import workups_visible_to
 
@@ -18,7 +21,8 @@ class WorkupRecord:
     readings: list[RespiratoryReading]
     assessments: list[NeuroAssessment]
     vitals: list[VitalsEntry]
-    unresolved_alerts: list[Alert]
+    # The unresolved alert groups, each with its unresolved alerts (``unresolved_alerts``).
+    alert_groups: list[AlertGroup]
     scores: dict
 
 
@@ -41,9 +45,16 @@ def workup_fhir_record(*, workup: Workup, now: datetime) -> WorkupRecord:
         readings=entries(RespiratoryReading),
         assessments=entries(NeuroAssessment),
         vitals=entries(VitalsEntry),
-        # Until alert groups land (issue 10), one Flag per unresolved alert (open or acknowledged).
-        unresolved_alerts=list(
-            Alert.objects.filter(workup=workup, status__in=UNRESOLVED_STATUSES).order_by("opened_at", "id")
+        alert_groups=list(
+            AlertGroup.objects.filter(workup=workup, status__in=UNRESOLVED_GROUP_STATUSES)
+            .prefetch_related(
+                Prefetch(
+                    "alerts",
+                    queryset=Alert.objects.filter(status__in=UNRESOLVED_STATUSES).order_by("opened_at", "id"),
+                    to_attr="unresolved_alerts",
+                )
+            )
+            .order_by("opened_at", "id")
         ),
         scores=workup_scores(workup=workup, now=now),
     )
