@@ -1,7 +1,7 @@
 """Property (issue 9 §1, spec §2 v1.1): while a workup is open, each active series has exactly one
 open occurrence, a stopped series none; a closed workup has no open order at all — whatever
-sequence of completions, cancellations, skips, stops, resumes, bedside entries, closing and
-passing time the ward produces.
+sequence of completions, cancellations, skips, stops, resumes, bedside entries, closing,
+reopening and passing time the ward produces.
 
 A hypothesis rule-based state machine drives the real services on the test database. Budget
 (fixed, reported in docs/clinical.md): 40 sequences of up to 25 steps each.
@@ -31,7 +31,7 @@ from workup.models import WorkupStatus
 from workup.monitoring.services.assessments import assessment_record
 from workup.monitoring.services.readings import reading_record
 from workup.monitoring.services.vitals import vitals_record
-from workup.services.closing import workup_close
+from workup.services.closing import workup_close, workup_reopen
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,14 @@ class SeriesMachine(RuleBasedStateMachine):
     @rule()
     def close(self):
         workup_close(workup=self.workup, by=self.physician, reason="discharged", now=self.now)
+
+    @precondition(lambda self: self.workup.status == WorkupStatus.CLOSED)
+    @rule()
+    def reopen(self):
+        # Within 24 h the workup reopens and every active series gets a fresh occurrence; later
+        # the reopen is refused and nothing changes.
+        with contextlib.suppress(DomainError):
+            workup_reopen(workup=self.workup, by=self.physician, reason="readmitted", now=self.now)
 
     @invariant()
     def one_open_occurrence_per_active_series_and_none_once_closed(self):
