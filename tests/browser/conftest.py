@@ -43,7 +43,11 @@ def browser(django_db_setup, django_db_blocker, _allow_sync_orm_under_playwright
             f"Chromium at {CHROMIUM_PATH}",
             FileNotFoundError("apt-get install chromium (make test does it under CI=true)"),
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect() waits 5 s by default; on a loaded 2-core CI machine (two test passes side by side)
+    # that is too tight for a page round trip. Tests that measure a time say so explicitly.
+    expect.set_options(timeout=TIMEOUT_MS)
 
     # The test database is set up (django_db_setup) before the loop starts. Once it runs, Django
     # keeps this thread's connections in a context-local store instead of the thread-local one:

@@ -75,6 +75,8 @@ def test_acknowledge_from_htmx_answers_the_banner_in_place(browser, group):
     page = response.content.decode()
     assert response.status_code == 200 and "<html" not in page
     assert "Acknowledged: CRIT alerts of 4N bed 12" in page
+    # out of band into the messages at the top: the banner's own refresh cannot wipe it
+    assert 'hx-swap-oob="beforeend:#toasts"' in page
     assert "data-alert-group-id" not in page
     assert response["HX-Trigger"] == "workup:changed"
 
