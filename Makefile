@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-browser chromium screenshots lint migrate seed worker clean
+.PHONY: run test test-browser chromium screenshots bench lint migrate seed worker clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ screenshots: $(STAMP) chromium
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 		WORKUP_VAR_DIR="$$tmp" WORKUP_SCREENSHOTS_DIR="$(CURDIR)/docs/screenshots" \
 		$(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/screenshots.py
+
+## make bench: every benchmark target on PostgreSQL + Redis (BENCH_POSTGRES, BENCH_REDIS; defaults
+## 127.0.0.1) -> docs/performance.md and docs/performance.json. Not part of make test.
+bench: export SECRET_KEY ?= bench-only-secret-key
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

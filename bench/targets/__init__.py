@@ -1,0 +1,1 @@
+"""One module per target of `make bench`; see bench/harness.py for the contract."""
