@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from notifications.models import Channel, Escalation, Notification, SubjectKind
 from orders.models import OrderSeries
-from workup.models import Alert, AuditEvent, RespiratoryReading, User
+from workup.models import Alert, AlertGroup, AuditEvent, RespiratoryReading, User
 from workup.models.alert import AlertCategory
 from workup.models.audit import SubjectType
 from workup.roles import Role
@@ -62,6 +62,8 @@ class Outcomes:
     order_escalation_levels_by_key: dict[str, dict[str, int]] = field(default_factory=dict)
     series_stopped: list[dict] = field(default_factory=list)
     alert_groups: int = 0
+    # Alerts opened by rule, on courses that progress and on those that do not ("progressing"/"stable").
+    alerts_by_rule: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def pages_per_patient_day_by_role(self) -> dict[str, float]:
@@ -89,6 +91,7 @@ class Outcomes:
         roles: dict[str, Counter] = defaultdict(Counter)
         levels: Counter = Counter()
         by_key: dict[str, Counter] = defaultdict(Counter)
+        rules: dict[str, Counter] = defaultdict(Counter)
         for part in parts:
             whole.deteriorations += part.deteriorations
             whole.series_stopped += part.series_stopped
@@ -102,9 +105,12 @@ class Outcomes:
             whole.emails += part.emails
             whole.webhooks += part.webhooks
             whole.alert_groups += part.alert_groups
+            for rule, counts in part.alerts_by_rule.items():
+                rules[rule].update(counts)
             whole.busiest_patient_day_pages = max(whole.busiest_patient_day_pages, part.busiest_patient_day_pages)
         whole.deteriorations.sort(key=lambda d: d.course)
         whole.pages_by_role_severity = {role: dict(c) for role, c in sorted(roles.items())}
+        whole.alerts_by_rule = {rule: dict(c) for rule, c in sorted(rules.items())}
         whole.order_escalation_levels = dict(sorted(levels.items()))
         whole.order_escalation_levels_by_key = {k: dict(sorted(v.items())) for k, v in sorted(by_key.items())}
         return whole
@@ -279,7 +285,11 @@ def collect(*, patients: dict[int, Patient], cohort: list[Course], days: int, se
         {"workup": s["workup_id"], "key": s["key"], "reason": s["stop_reason"], "by_role": role_of.get(s["stopped_by"])}
         for s in OrderSeries.objects.filter(status="stopped").values("workup_id", "key", "stop_reason", "stopped_by")
     ]
-    from workup.models import AlertGroup
-
+    rules: dict[str, Counter] = defaultdict(Counter)
+    for workup_id, rule in Alert.objects.values_list("workup_id", "rule"):
+        patient = patients.get(workup_id)
+        if patient is not None:
+            rules[rule]["progressing" if patient.course.progresses else "stable"] += 1
+    outcomes.alerts_by_rule = {rule: dict(c) for rule, c in sorted(rules.items())}
     outcomes.alert_groups = AlertGroup.objects.count()
     return outcomes

@@ -160,6 +160,16 @@ def markdown(document: dict, outcomes: Outcomes) -> str:
         "",
         f"![pages per patient-day](simulation/{PLOTS['pages']})",
         "",
+        "Alerts opened, by rule, on courses that progress and on those that do not (an alert that fires again",
+        "while open is one alert):",
+        "",
+        "| rule | progressing | stable |",
+        "|---|---:|---:|",
+        *[
+            f"| {rule} | {c.get('progressing', 0):,} | {c.get('stable', 0):,} |"
+            for rule, c in sorted(outcomes.alerts_by_rule.items(), key=lambda kv: -sum(kv[1].values()))
+        ],
+        "",
         "## How far overdue orders climbed (highest level fired per escalation)",
         "",
         "| order | " + " | ".join(f"level {n}" for n in range(4)) + " |",

@@ -64,6 +64,9 @@ class Command(BaseCommand):
         outcomes = Outcomes.from_dict(document["outcomes"])
         summary = outcomes.summary()
         errors = document["run"]["errors"]
+        if shards > 1:  # one shard of a run with --workers: the parent process reports
+            Path(json).write_text(_dumps(document))
+            return
         self.stdout.write(
             f"{courses} courses x {days} days (seed {seed}): {document['run']['events']} events in "
             f"{document['run']['seconds']:.0f} s; {summary['deteriorations']} deteriorations, "
