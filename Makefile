@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-browser chromium screenshots bench lint migrate seed worker clean
+.PHONY: run test test-browser chromium screenshots bench simulate lint migrate seed worker clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,23 @@ screenshots: $(STAMP) chromium
 bench: export SECRET_KEY ?= bench-only-secret-key
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## make simulate: the ward simulation (issue 14) on a throwaway database: 500 synthetic GBS courses x
+## 14 days (seed 42) through the real services under a virtual clock, split over WORKERS processes
+## -> docs/simulation.md, docs/simulation.json, docs/simulation/*.png. Not part of make test.
+SIM_STAMP := $(VENV)/.sim-installed-$(shell cksum requirements-sim.txt | cut -d' ' -f1)
+COURSES ?= 500
+DAYS ?= 14
+SEED ?= 42
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+$(SIM_STAMP): $(STAMP) requirements-sim.txt
+	$(BIN)/python -m pip install --quiet -r requirements-sim.txt
+	rm -f $(VENV)/.sim-installed-* && touch $(SIM_STAMP)
+
+simulate: export SECRET_KEY ?= simulation-only-secret-key
+simulate: $(SIM_STAMP)
+	$(BIN)/python manage.py simulate --courses $(COURSES) --days $(DAYS) --seed $(SEED) --workers $(WORKERS) \
+		--report-dir docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notifications",
     "django_prometheus",  # issue 13: request metrics (see "Operations" below)
     "ops",
+    "simulation",  # issue 14: manage.py simulate (no models)
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from simulation.clock import VirtualClock
 from tests.conftest import T0
-from workup.simulation.clock import VirtualClock
 
 
 def test_events_run_in_time_order_with_the_process_clock_at_their_time():

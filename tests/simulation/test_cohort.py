@@ -6,7 +6,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workup.simulation.cohort import (
+from simulation.cohort import (
     DETERIORATION_FVC_ML_PER_KG,
     StaffHabits,
     check_delay,

@@ -6,10 +6,10 @@ import pytest
 
 from notifications.models import Channel, Notification
 from orders.models import OPEN_STATUSES, Order, OrderSeries
+from simulation.outcomes import Outcomes, collect
+from simulation.report import markdown
+from simulation.runner import Run, RunConfig
 from workup.models import Workup
-from workup.simulation.outcomes import Outcomes, collect
-from workup.simulation.report import markdown
-from workup.simulation.runner import Run, RunConfig
 
 # on_commit publishing (timers, deliveries) needs real commits.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -25,7 +25,7 @@ from notifications.services.audit import escalation_audit
 from notifications.services.delivery import notification_deliver
 from notifications.services.escalation import escalation_wake
 from orders.services import series_audit
-from workup.simulation.clock import VirtualClock
+from simulation.clock import VirtualClock
 
 AUDITOR_STRIDE_SECONDS = 900
 SERIES_AUDIT_SECONDS = 3600

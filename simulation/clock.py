@@ -69,3 +69,37 @@ class VirtualClock:
                 after_each(event)
         self.now = end
         self._travelling.move_to(end)
+
+
+class WallClock(VirtualClock):
+    """The same scheduler on real time (the --live mode): it sleeps until the next event instead of
+    jumping to it, and never moves the process clock."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+
+    def __enter__(self) -> WallClock:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def run_until(self, end: datetime, *, after_each: Callable[[Event], None] | None = None) -> None:
+        import time
+
+        from django.utils import timezone
+
+        while self._queue and self._queue[0].at <= end:
+            wait = (self._queue[0].at - timezone.now()).total_seconds()
+            if wait > 0:
+                time.sleep(min(wait, 1.0))
+                continue
+            event = heapq.heappop(self._queue)
+            self.now = timezone.now()
+            event.action(*event.args)
+            self.events_run += 1
+            if after_each is not None:
+                after_each(event)
+        while timezone.now() < end:
+            time.sleep(min(1.0, (end - timezone.now()).total_seconds()))
+        self.now = timezone.now()

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from workup.simulation.outcomes import Outcomes
+from simulation.outcomes import Outcomes
 
 
 def _commit() -> str:
@@ -38,19 +38,30 @@ class Command(BaseCommand):
     help = "Replay synthetic GBS courses through the real services under a virtual clock and report."
 
     def add_arguments(self, parser):
-        parser.add_argument("--courses", type=int, default=500)
+        parser.add_argument("--courses", type=int, default=None, help="Default 500 (20 with --live).")
         parser.add_argument("--days", type=int, default=14)
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--workers", type=int, default=1, help="Processes, each on a shard of whole wards.")
         parser.add_argument("--report-dir", default="", help="Write simulation.md, .json and the plots here.")
         parser.add_argument("--json", default="", help="Write the run and its outcomes as JSON to this file.")
+        parser.add_argument(
+            "--live",
+            action="store_true",
+            help="Replay --courses (default 20 here) in real time for --minutes through the real worker, beat and "
+            "broker (CELERY_BROKER_URL, e.g. Redis) and compare its pages with the virtual run of the same seed.",
+        )
+        parser.add_argument("--minutes", type=int, default=10, help="--live: how long (real minutes).")
         parser.add_argument("--shard", type=int, default=0, help=argparse_suppress())
         parser.add_argument("--shards", type=int, default=1, help=argparse_suppress())
 
-    def handle(self, *args, courses, days, seed, workers, report_dir, json: str, shard, shards, **options):
-        if courses < 1 or days < 1 or workers < 1:
-            raise CommandError("--courses, --days and --workers must be at least 1.")
+    def handle(self, *args, courses, days, seed, workers, report_dir, json: str, shard, shards, live, minutes, **opts):
+        courses = courses if courses is not None else (20 if live else 500)
+        if courses < 1 or days < 1 or workers < 1 or minutes < 1:
+            raise CommandError("--courses, --days, --workers and --minutes must be at least 1.")
+        if live:
+            return self._live(courses=courses, minutes=minutes, seed=seed, json=json)
         started = time.monotonic()
+        commit = _commit()  # the code that runs, even if HEAD moves during a long run
         if workers > 1:
             document = self._run_shards(courses=courses, days=days, seed=seed, workers=workers)
         else:
@@ -58,7 +69,7 @@ class Command(BaseCommand):
         document["run"].update(
             seconds=round(time.monotonic() - started, 1),
             workers=workers,
-            commit=_commit(),
+            commit=commit,
             date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
         outcomes = Outcomes.from_dict(document["outcomes"])
@@ -79,12 +90,33 @@ class Command(BaseCommand):
         if json:
             Path(json).write_text(_dumps(document))
         if report_dir:
-            from workup.simulation.report import write_report
+            from simulation.report import write_report
 
             write_report(document, outcomes=outcomes, directory=Path(report_dir))
             self.stdout.write(f"wrote {report_dir}/simulation.md, simulation.json and the plots")
         if errors:
             raise CommandError(f"{len(errors)} service errors during the run (first ones above).")
+
+    def _live(self, *, courses: int, minutes: int, seed: int, json: str) -> None:
+        if settings.CELERY_BROKER_URL.startswith(("memory://", "sqla+")):
+            raise CommandError("--live needs a real broker shared with a worker: set CELERY_BROKER_URL=redis://...")
+        from simulation.live import live_comparison
+
+        logging.disable(logging.INFO)
+        self.stdout.write(f"live: {courses} courses for {minutes} min in real time (virtual run first) ...")
+        result = live_comparison(
+            courses=courses, minutes=minutes, seed=seed, arrival_minutes=min(3.0, minutes / 3), tolerance_s=30
+        )
+        if json:
+            Path(json).write_text(_dumps(result))
+        self.stdout.write(
+            f"virtual {result['virtual_pages']} pages, live {result['live_pages']}, matched {result['matched']} "
+            f"(live - virtual {result['live_minus_virtual_s']} s); only virtual {result['only_virtual']}; "
+            f"only live {result['only_live']}; service errors {len(result['errors'])}"
+        )
+        if not result["same"] or result["errors"]:
+            raise CommandError("the live run did not produce the same pages as the virtual run")
+        self.stdout.write("live and virtual runs produced the same pages")
 
     def _run_shards(self, *, courses: int, days: int, seed: int, workers: int) -> dict:
         with tempfile.TemporaryDirectory(prefix="simulate-") as tmp:
@@ -115,13 +147,13 @@ class Command(BaseCommand):
 
 
 def _run_one(*, courses: int, days: int, seed: int, shard: int, shards: int) -> dict:
-    from workup.simulation.database import throwaway_database
-    from workup.simulation.outcomes import collect
-    from workup.simulation.runner import Run, RunConfig
+    from simulation.database import throwaway_database
+    from simulation.outcomes import collect
+    from simulation.runner import Run, RunConfig
 
     logging.disable(logging.INFO)  # the engine logs every page; the report counts them instead
     try:
-        with throwaway_database():
+        with throwaway_database(shard=shard):
             run = Run(RunConfig(courses=courses, days=days, seed=seed, shard=shard, shards=shards))
             log = run.execute()
             outcomes = collect(patients=run.patients, cohort=run.cohort, days=days, seed=seed)

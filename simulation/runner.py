@@ -17,6 +17,11 @@ from django.test.utils import override_settings
 
 from notifications.models import Channel, Notification
 from orders.models import OPEN_STATUSES, Order
+from simulation import ward as ward_actions
+from simulation.broker import VirtualBroker
+from simulation.clock import VirtualClock, WallClock
+from simulation.cohort import Course, ack_delay, check_delay, make_cohort, response_delay
+from simulation.ward import Patient, Staff
 from workup.errors import DomainError
 from workup.models import User, Ward, Workup
 from workup.models.workup import CloseOutcome
@@ -24,11 +29,6 @@ from workup.roles import Role
 from workup.services.assignment import workup_assign_nurse
 from workup.services.closing import workup_close
 from workup.services.triage import workup_open
-from workup.simulation import ward as ward_actions
-from workup.simulation.broker import VirtualBroker
-from workup.simulation.clock import VirtualClock
-from workup.simulation.cohort import Course, ack_delay, check_delay, make_cohort, response_delay
-from workup.simulation.ward import Patient, Staff
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class RunConfig:
     arrival_window_h: float = 24.0
     shard: int = 0
     shards: int = 1
+    minutes: int | None = None  # a run shorter than its courses (the live comparison): ends here
 
 
 @dataclass
@@ -74,7 +75,7 @@ class RunLog:
 
 
 class Run:
-    def __init__(self, config: RunConfig, *, cohort: list[Course] | None = None) -> None:
+    def __init__(self, config: RunConfig, *, cohort: list[Course] | None = None, live: bool = False) -> None:
         self.config = config
         whole = (
             cohort
@@ -82,7 +83,9 @@ class Run:
             else make_cohort(seed=config.seed, courses=config.courses, arrival_window_h=config.arrival_window_h)
         )
         self.cohort = [c for c in whole if shard_of(c, config.shards) == config.shard]
-        self.clock = VirtualClock(config.start)
+        # Live: real time, and timers, deliveries and the beat go through the real broker and worker.
+        self.live = live
+        self.clock = WallClock(config.start) if live else VirtualClock(config.start)
         self.broker = VirtualBroker(self.clock)
         self.log = RunLog()
         self.patients: dict[int, Patient] = {}
@@ -96,6 +99,8 @@ class Run:
 
     @property
     def end(self) -> datetime:
+        if self.config.minutes is not None:
+            return self.config.start + timedelta(minutes=self.config.minutes)
         return self.config.start + timedelta(hours=self.config.arrival_window_h, days=self.config.days, minutes=1)
 
     # --- the run ------------------------------------------------------------------------------
@@ -103,25 +108,35 @@ class Run:
         import time
 
         started = time.monotonic()
+        if self.live:
+            return self._execute_live(started)
         quiet = override_settings(
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
             ESCALATION_ARM_HORIZON_SECONDS=VIRTUAL_ARM_HORIZON_SECONDS,
         )
         with quiet, self.clock, self.broker.installed():
-            teams = self._teams()
-            for course in self.cohort:
-                team = teams[ward_of(course)]
-                self.clock.at(
-                    self.config.start + timedelta(hours=course.arrives_after_h),
-                    self._triage,
-                    course,
-                    team,
-                    label="triage",
-                )
+            self._schedule_arrivals(self._teams())
             self.broker.start_beat(first=self.config.start, until=self.end)
             self.clock.run_until(self.end, after_each=self._after_event)
         self.log.events = self.clock.events_run
         self.log.counts.update(self.broker.counts)
+        self.log.seconds = time.monotonic() - started
+        return self.log
+
+    def _schedule_arrivals(self, teams: dict[int, Staff]) -> None:
+        for course in self.cohort:
+            at = self.config.start + timedelta(hours=course.arrives_after_h)
+            self.clock.at(at, self._triage, course, teams[ward_of(course)], label="triage")
+
+    def _execute_live(self, started: float) -> RunLog:
+        import time
+
+        teams = self._teams()
+        self._schedule_arrivals(teams)
+        # The worker writes the pages: look for new ones every second.
+        self.clock.every(1, lambda: None, first=self.config.start, until=self.end, label="poll")
+        self.clock.run_until(self.end, after_each=self._after_event)
+        self.log.events = self.clock.events_run
         self.log.seconds = time.monotonic() - started
         return self.log
 
@@ -231,15 +246,16 @@ class Run:
 
     def _plan_orders(self, patient: Patient) -> None:
         """Schedule when each open order of the workup will be done (again if its due time moved)."""
-        rng = patient.course.rng(f"orders@{self.clock.now.isoformat()}")
-        rows = Order.objects.filter(workup_id=patient.workup.pk, status__in=OPEN_STATUSES).values_list(
-            "pk", "due_at", "created_at"
+        rows = (
+            Order.objects.filter(workup_id=patient.workup.pk, status__in=OPEN_STATUSES)
+            .order_by("due_at", "key")
+            .values_list("pk", "key", "due_at", "created_at")
         )
-        for order_id, due_at, created_at in rows:
+        for order_id, key, due_at, created_at in rows:
             if self._scheduled_due.get(order_id) == due_at or order_id in self._missed:
                 continue
             self._scheduled_due[order_id] = due_at
-            delay = check_delay(rng, patient.course.habits)
+            delay = check_delay(patient.rng(f"plan:{key}"), patient.course.habits)
             if delay is None:
                 self._missed.add(order_id)
                 self.log.counts["checks_missed"] += 1
@@ -255,7 +271,7 @@ class Run:
             return  # its due time moved; _plan_orders scheduled it again
         by = patient.staff.for_role(order.assigned_role, assigned_nurse=patient.nurse)
         now = self.clock.now
-        rng = patient.course.rng(f"do:{order_id}:{why}:{now.isoformat()}")
+        rng = patient.rng(f"do:{order.key}:{why}")
         if order.key in ward_actions.READING_KEYS | {"neuro_exam", "autonomic"} and (
             rng.random() < patient.course.habits.back_dated_share
         ):
@@ -271,7 +287,7 @@ class Run:
         """A check taken earlier, entered now (back-dated): compared with its neighbours in time."""
         order = Order.objects.get(pk=order_id)
         by = patient.staff.for_role(order.assigned_role, assigned_nurse=patient.nurse)
-        rng = patient.course.rng(f"write-up:{order_id}")
+        rng = patient.rng(f"write-up:{order.key}")
         now = self.clock.now
         done = self._guarded(
             f"back-dated:{order.key}",
@@ -287,7 +303,7 @@ class Run:
             self.log.counts["acknowledged"] += 1
             if group_id not in self._reviewing:
                 self._reviewing.add(group_id)
-                rng = patient.course.rng(f"review:{group_id}:{self.clock.now.isoformat()}")
+                rng = patient.rng("review")
                 self.clock.at(
                     self.clock.now + ward_actions.review_delay(rng), self._review, patient, group_id, label="review"
                 )
@@ -325,7 +341,7 @@ class Run:
 
     def _answer_page(self, patient: Patient, recipient_id: int, level: int, group_id, order_id) -> None:
         role = self.role_of.get(recipient_id)
-        rng = patient.course.rng(f"page:{recipient_id}:{group_id}:{order_id}:{self.clock.now.isoformat()}")
+        rng = patient.rng("page:alert group" if group_id is not None else "page:order")
         if group_id is not None:
             # Physicians acknowledge their patients' alert groups; the first page to reach one wins.
             if role in PHYSICIAN_ROLES and group_id not in self._acking:

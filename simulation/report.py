@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from workup.simulation.outcomes import Outcomes
+from simulation.outcomes import Outcomes
 
 CHECK_INTERVAL_MIN = 240  # spec §2: respiratory checks every 4 h on a ward (2 h when tight)
 PLOTS = {
@@ -93,12 +93,12 @@ def markdown(document: dict, outcomes: Outcomes) -> str:
     lines = [
         "# Ward simulation",
         "",
-        "Written by `make simulate` (`manage.py simulate`, workup/simulation/); the findings and what was",
+        "Written by `make simulate` (`manage.py simulate`, simulation/); the findings and what was",
         "done about them are in [simulation-findings.md](simulation-findings.md).",
         "",
         f"- Cohort: **{outcomes.courses} courses × {outcomes.days} days, seed {outcomes.seed}** "
         f"({outcomes.patient_days:,.0f} patient-days); {outcomes.progressing_courses} courses progress "
-        "to respiratory failure by the model (workup/simulation/cohort.py states it).",
+        "to respiratory failure by the model (simulation/cohort.py states it).",
         f"- Run: {run['events']:,} events in {run['seconds']:,.0f} s on {run.get('workers', 1)} process(es) "
         f"(commit {run.get('commit', '?')}, {run.get('date', '')}); "
         f"{len(run['errors'])} service errors; timers the auditor had to arm (lost by the engine): "

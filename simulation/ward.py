@@ -6,12 +6,14 @@ when a patient is intubated. Values come from the course's true state plus measu
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from orders.models import OPEN_STATUSES, Order
 from orders.services import order_complete
 from orders.services.series_control import series_stop
+from simulation.cohort import Course, measured
 from workup.models import AlertGroup, User, Ward, Workup
 from workup.models.alert_group import UNRESOLVED_GROUP_STATUSES
 from workup.monitoring.services.alert_groups import alert_group_acknowledge, alert_group_resolve
@@ -20,7 +22,6 @@ from workup.monitoring.services.readings import reading_record
 from workup.monitoring.services.vitals import vitals_record
 from workup.roles import Role
 from workup.services.order_results import order_complete_with_result, treatment_decide
-from workup.simulation.cohort import Course, measured
 
 READING_KEYS = frozenset({"resp_baseline", "resp_check"})
 INTUBATION_FVC_ML_PER_KG = 15  # spec §3 vc_critical line: the team intubates below it (simulation's model)
@@ -56,9 +57,16 @@ class Patient:
     nurse: User
     triaged_at: datetime
     intubated_at: datetime | None = None
+    draws: Counter = field(default_factory=Counter)
 
     def hours(self, at: datetime) -> float:
         return (at - self.triaged_at).total_seconds() / 3600
+
+    def rng(self, purpose: str) -> random.Random:
+        """The random stream of the n-th decision of this kind for this patient. Keyed by what is
+        decided, never by clock time, so a live run and a virtual run of the same seed decide alike."""
+        self.draws[purpose] += 1
+        return self.course.rng(f"{purpose}#{self.draws[purpose]}")
 
 
 def _int(value: float) -> int:

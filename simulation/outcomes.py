@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 
 from notifications.models import Channel, Escalation, Notification, SubjectKind
 from orders.models import OrderSeries
+from simulation.cohort import Course
+from simulation.ward import Patient
 from workup.models import Alert, AlertGroup, AuditEvent, RespiratoryReading, User
 from workup.models.alert import AlertCategory
 from workup.models.audit import SubjectType
 from workup.roles import Role
-from workup.simulation.cohort import Course
-from workup.simulation.ward import Patient
 
 PHYSICIAN_ROLES = (Role.PHYSICIAN, Role.NEUROLOGIST)
 RESPIRATORY_ORDER_KEYS = ("resp_baseline", "resp_check")
@@ -39,7 +39,7 @@ class Deterioration:
     paged_by: str  # "alert" or "overdue check"
     intubated: bool
     readings: list[tuple[float, float]] = field(default_factory=list)  # (hours after triage, FVC mL/kg IBW)
-    true_fvc_ml_per_kg: list[tuple[float, float]] = field(default_factory=list)  # hourly, for the plots
+    true_fvc_ml_per_kg: list[tuple[float, float]] = field(default_factory=list)  # every 2 h, for the plots
 
 
 @dataclass
@@ -267,7 +267,7 @@ def collect(*, patients: dict[int, Patient], cohort: list[Course], days: int, se
                     ).values_list("taken_at", "fvc_ml")
                 ],
                 true_fvc_ml_per_kg=[
-                    (float(h), round(course.true_fvc_ml(h) / course.ibw_kg, 1)) for h in range(0, days * 24 + 1)
+                    (float(h), round(course.true_fvc_ml(h) / course.ibw_kg, 1)) for h in range(0, days * 24 + 1, 2)
                 ],
             )
         )
