@@ -14,7 +14,8 @@ The model is deliberately simple and its numbers are stated here, next to where 
   Everybody else is stable or slowly improving, with a dip of at most 15 % on day 1–3.
   NIF follows the same strength fraction. Bedside measurements add noise (FVC ±6 %, NIF ±8 %, 1 sd).
 - MRC sum follows strength: a progressor loses 8–20 points over the decline.
-- Dysautonomia in 15 % (BP/HR out of range in episodes), bulbar signs with facial/bulbar weakness.
+- Dysautonomia in 15 % (BP/HR out of range in episodes), bulbar signs with facial/bulbar weakness;
+  half of the progressors whose decline starts within 4 h are short of breath at triage.
 - Staff: a check is done around its due time (on time 85 %, late 12 %, missed 3 % until an
   escalation page reaches someone); 3 % of respiratory checks are an SpO2-only entry; 3 % of
   entries are written up 30–120 min after they were taken (back-dated); acknowledgement of a page
@@ -63,6 +64,7 @@ class Course:
     bulbar_weakness: bool
     preceding_diarrhoea: bool
     dysautonomia: bool
+    dyspnea_at_triage: bool  # an early decliner already short of breath when triaged (spec §3 resp_signs)
     admission_mrc: int
     egris: int
     egris_band: str
@@ -147,6 +149,7 @@ def make_course(*, seed: int, index: int, arrival_window_h: float = 24.0) -> Cou
     score, band = admission_egris.points, admission_egris.band
     progresses = rng.random() < PROGRESSION_BY_EGRIS_BAND[band]
     baseline_fvc = rng.uniform(30, 60) if not progresses else rng.uniform(28, 50)
+    decline_starts_h = rng.uniform(0, 24)
     return Course(
         index=index,
         seed=seed,
@@ -160,13 +163,14 @@ def make_course(*, seed: int, index: int, arrival_window_h: float = 24.0) -> Cou
         bulbar_weakness=bulbar,
         preceding_diarrhoea=rng.random() < 0.25,
         dysautonomia=rng.random() < 0.15,
+        dyspnea_at_triage=progresses and decline_starts_h < 4 and rng.random() < 0.5,
         admission_mrc=admission_mrc,
         egris=score,
         egris_band=band,
         progresses=progresses,
         baseline_fvc_ml_per_kg=round(baseline_fvc, 1),
         baseline_nif_cm_h2o=round(-rng.uniform(45, 90), 1),
-        decline_starts_h=rng.uniform(0, 24),
+        decline_starts_h=decline_starts_h,
         decline_hours=rng.uniform(24, 7 * 24),
         floor_fraction=rng.uniform(8, 14) / baseline_fvc,
         dip_fraction=rng.uniform(0, 0.15) if rng.random() < 0.5 else 0.0,

@@ -92,7 +92,6 @@ def worker_with_beat(directory: Path) -> Iterator[subprocess.Popen]:
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "WORKUP_VAR_DIR": str(directory),
-        "LOG_LEVEL": "WARNING",
     }
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--concurrency", "2",
@@ -101,7 +100,7 @@ def worker_with_beat(directory: Path) -> Iterator[subprocess.Popen]:
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while " ready." not in (directory / "worker.log").read_text():
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the worker did not start:\n" + (directory / "worker.log").read_text()[-2000:])

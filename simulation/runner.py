@@ -207,6 +207,7 @@ class Run:
                     "facial_weakness": course.facial_weakness,
                     "bulbar_weakness": course.bulbar_weakness,
                     "dysphagia": course.bulbar_weakness,
+                    "dyspnea": course.dyspnea_at_triage,
                     "reflexes": "reduced",
                     "mrc_sum_score": course.admission_mrc,
                     "preceding_diarrhoea": course.preceding_diarrhoea,
