@@ -62,6 +62,9 @@ class Outcomes:
     order_escalation_levels_by_key: dict[str, dict[str, int]] = field(default_factory=dict)
     series_stopped: list[dict] = field(default_factory=list)
     alert_groups: int = 0
+    # In-app pages each member of staff received over the run, by role (how loaded one person is).
+    pages_per_person: dict[str, list[int]] = field(default_factory=dict)
+    run_days: float = 0.0  # the span of the run (arrivals + course length), for pages per person-day
     # Alerts opened by rule, on courses that progress and on those that do not ("progressing"/"stable").
     alerts_by_rule: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -77,6 +80,19 @@ class Outcomes:
             totals.update(counts)
         return {severity: round(n / (self.patient_days or 1), 2) for severity, n in sorted(totals.items())}
 
+    def person_day_load(self) -> dict[str, dict[str, float]]:
+        """In-app pages per person per day by role: the median member of staff and the busiest."""
+        days = self.run_days or 1
+        return {
+            role: {
+                "people": len(counts),
+                "median": round(statistics.median(counts) / days, 1),
+                "max": round(max(counts) / days, 1),
+            }
+            for role, counts in sorted(self.pages_per_person.items())
+            if counts
+        }
+
     @classmethod
     def merged(cls, parts: list[Outcomes]) -> Outcomes:
         """One cohort's outcomes from the outcomes of its shards (run side by side)."""
@@ -87,6 +103,7 @@ class Outcomes:
             seed=first.seed,
             patient_days=sum(p.patient_days for p in parts),
             progressing_courses=sum(p.progressing_courses for p in parts),
+            run_days=first.run_days,
         )
         roles: dict[str, Counter] = defaultdict(Counter)
         levels: Counter = Counter()
@@ -107,6 +124,8 @@ class Outcomes:
             whole.alert_groups += part.alert_groups
             for rule, counts in part.alerts_by_rule.items():
                 rules[rule].update(counts)
+            for role, counts in part.pages_per_person.items():
+                whole.pages_per_person.setdefault(role, []).extend(counts)
             whole.busiest_patient_day_pages = max(whole.busiest_patient_day_pages, part.busiest_patient_day_pages)
         whole.deteriorations.sort(key=lambda d: d.course)
         whole.pages_by_role_severity = {role: dict(c) for role, c in sorted(roles.items())}
@@ -160,6 +179,7 @@ class Outcomes:
             **asdict(self),
             "pages_per_patient_day_by_role": self.pages_per_patient_day_by_role,
             "pages_per_patient_day_by_severity": self.pages_per_patient_day_by_severity,
+            "pages_per_person_day": self.person_day_load(),
             "summary": self.summary(),
         }
 
@@ -168,7 +188,9 @@ def _minutes(later: datetime, earlier: datetime) -> float:
     return round((later - earlier).total_seconds() / 60, 1)
 
 
-def collect(*, patients: dict[int, Patient], cohort: list[Course], days: int, seed: int) -> Outcomes:
+def collect(
+    *, patients: dict[int, Patient], cohort: list[Course], days: int, seed: int, run_days: float = 0.0
+) -> Outcomes:
     role_of = dict(User.objects.filter(groups__isnull=False).values_list("pk", "groups__name"))
     outcomes = Outcomes(
         courses=len(cohort),
@@ -176,6 +198,7 @@ def collect(*, patients: dict[int, Patient], cohort: list[Course], days: int, se
         seed=seed,
         patient_days=float(len(patients) * days),
         progressing_courses=sum(1 for c in cohort if c.progresses),
+        run_days=run_days or float(days),
     )
     pages = list(
         Notification.objects.filter(channel=Channel.IN_APP)
@@ -208,10 +231,12 @@ def collect(*, patients: dict[int, Patient], cohort: list[Course], days: int, se
 
     by_role_severity: dict[str, Counter] = defaultdict(Counter)
     per_patient_day: Counter = Counter()
+    per_person: Counter = Counter(dict.fromkeys(role_of, 0))
     physician_resp_pages = defaultdict(list)  # workup -> [(at, kind)]
     for page in pages:
         role = role_of.get(page["recipient_id"], "unknown")
         by_role_severity[role][page["severity"]] += 1
+        per_person[page["recipient_id"]] += 1
         patient = patients.get(page["workup_id"])
         if patient is not None:
             per_patient_day[(page["workup_id"], int(patient.hours(page["created_at"]) // 24))] += 1
@@ -231,6 +256,8 @@ def collect(*, patients: dict[int, Patient], cohort: list[Course], days: int, se
             physician_resp_pages[page["workup_id"]].append((page["created_at"], kind))
 
     outcomes.pages_by_role_severity = {role: dict(counts) for role, counts in sorted(by_role_severity.items())}
+    for pk, count in sorted(per_person.items()):
+        outcomes.pages_per_person.setdefault(role_of.get(pk, "unknown"), []).append(count)
     outcomes.busiest_patient_day_pages = max(per_patient_day.values(), default=0)
     outcomes.emails = Notification.objects.filter(channel=Channel.EMAIL).count()
     outcomes.webhooks = Notification.objects.filter(channel=Channel.WEBHOOK).count()

@@ -147,6 +147,16 @@ def markdown(document: dict, outcomes: Outcomes) -> str:
         lines.append(
             f"| {role} | {c.get('MED', 0):,} | {c.get('HIGH', 0):,} | {c.get('CRIT', 0):,} | {per_day[role]} |"
         )
+    load = outcomes.person_day_load()
+    lines += [
+        "",
+        "Per member of staff (a ward has 20 patients, 3 nurses, a charge nurse and a physician; one on-call",
+        "neurologist covers 4 wards; the run's staff work every day of it):",
+        "",
+        "| role | people | in-app pages per person-day, median | busiest person |",
+        "|---|---:|---:|---:|",
+        *[f"| {role} | {v['people']} | {v['median']} | {v['max']} |" for role, v in load.items() if role in ROLE_ORDER],
+    ]
     lines += [
         "",
         f"- All roles: {summary['pages_per_patient_day']} in-app pages per patient-day; the busiest patient-day had "

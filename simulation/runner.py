@@ -70,6 +70,7 @@ class RunLog:
 
     counts: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # what the services refused, and why (first 200)
     events: int = 0
     seconds: float = 0.0
 
@@ -178,6 +179,9 @@ class Run:
                 return action(*args)
         except DomainError as refusal:
             self.log.counts[f"refused:{what}:{type(refusal).__name__}"] += 1
+            if len(self.log.refusals) < 200:
+                detail = getattr(refusal, "errors", None) or str(refusal)
+                self.log.refusals.append(f"{self.clock.now.isoformat()} {what}: {detail}")
         except Exception:  # noqa: BLE001 - a crash in a service is what the run is here to find
             self.log.errors.append(f"{self.clock.now.isoformat()} {what}: {traceback.format_exc(limit=6)}")
         return None

@@ -140,8 +140,9 @@ class Command(BaseCommand):
                 counts[key] = counts.get(key, 0) + value
         outcomes = Outcomes.merged([Outcomes.from_dict(p["outcomes"]) for p in parts])
         errors = [e for run in runs for e in run["errors"]] + [f"shard process failed: {args}" for args in failed]
+        refusals = [r for run in runs for r in run.get("refusals", [])]
         return {
-            "run": {"events": sum(r["events"] for r in runs), "counts": counts, "errors": errors},
+            "run": {"events": sum(r["events"] for r in runs), "counts": counts, "errors": errors, "refusals": refusals},
             "outcomes": outcomes.as_dict(),
         }
 
@@ -156,11 +157,12 @@ def _run_one(*, courses: int, days: int, seed: int, shard: int, shards: int) -> 
         with throwaway_database(shard=shard):
             run = Run(RunConfig(courses=courses, days=days, seed=seed, shard=shard, shards=shards))
             log = run.execute()
-            outcomes = collect(patients=run.patients, cohort=run.cohort, days=days, seed=seed)
+            run_days = (run.end - run.config.start).total_seconds() / 86400
+            outcomes = collect(patients=run.patients, cohort=run.cohort, days=days, seed=seed, run_days=run_days)
     finally:
         logging.disable(logging.NOTSET)
     return {
-        "run": {"events": log.events, "counts": dict(log.counts), "errors": log.errors},
+        "run": {"events": log.events, "counts": dict(log.counts), "errors": log.errors, "refusals": log.refusals},
         "outcomes": outcomes.as_dict(),
     }
 
