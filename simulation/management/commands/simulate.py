@@ -50,11 +50,27 @@ class Command(BaseCommand):
             help="Replay --courses (default 20 here) in real time for --minutes through the real worker, beat and "
             "broker (CELERY_BROKER_URL, e.g. Redis) and compare its pages with the virtual run of the same seed.",
         )
+        parser.add_argument(
+            "--render",
+            default="",
+            help="Write the report (--report-dir) from a run's JSON (--json) instead of running.",
+        )
         parser.add_argument("--minutes", type=int, default=10, help="--live: how long (real minutes).")
         parser.add_argument("--shard", type=int, default=0, help=argparse_suppress())
         parser.add_argument("--shards", type=int, default=1, help=argparse_suppress())
 
-    def handle(self, *args, courses, days, seed, workers, report_dir, json: str, shard, shards, live, minutes, **opts):
+    def handle(
+        self, *args, courses, days, seed, workers, report_dir, json: str, shard, shards, live, minutes, render, **opts
+    ):
+        if render:
+            from simulation.report import write_report
+
+            document = json_load(Path(render))
+            write_report(
+                document, outcomes=Outcomes.from_dict(document["outcomes"]), directory=Path(report_dir or "docs")
+            )
+            self.stdout.write(f"wrote {report_dir or 'docs'}/simulation.md from {render}")
+            return
         courses = courses if courses is not None else (20 if live else 500)
         if courses < 1 or days < 1 or workers < 1 or minutes < 1:
             raise CommandError("--courses, --days, --workers and --minutes must be at least 1.")
