@@ -43,6 +43,15 @@ def test_twenty_courses_every_deterioration_reaches_a_physician_and_nothing_is_l
     # Pages went to people of every role, and physicians acknowledged them.
     assert set(outcomes.pages_by_role_severity) == {"nurse", "charge_nurse", "physician", "neurologist"}
     assert outcomes.alert_pages_acknowledged / outcomes.alert_pages > 0.8
+    # Every member of staff is counted, paged or not (the load one person carries).
+    load = outcomes.person_day_load()
+    assert {role: v["people"] for role, v in load.items()} == {
+        "nurse": 3,
+        "charge_nurse": 1,
+        "physician": 1,
+        "neurologist": 1,
+    }
+    assert load["nurse"]["max"] >= load["nurse"]["median"] > 0
     # Closed workups hold no open order and no active series without an open occurrence.
     assert not Workup.objects.filter(status="open").exists()
     assert not Order.objects.filter(status__in=OPEN_STATUSES).exists()
