@@ -41,6 +41,7 @@ class VirtualBroker:
     def __init__(self, clock: VirtualClock) -> None:
         self.clock = clock
         self.counts: Counter[str] = Counter()
+        self.last_series_repaired = 0
         self.rearmed_by_auditor: list[int] = []  # escalations whose timer the engine had not published
         self._auditing = False
 
@@ -76,7 +77,8 @@ class VirtualBroker:
         self.counts["auditor_notifications_resent"] += result["notifications_resent"]
 
     def _series_audit(self) -> None:
-        self.counts["series_repaired"] += series_audit(now=self.clock.now)
+        self.last_series_repaired = series_audit(now=self.clock.now)
+        self.counts["series_repaired"] += self.last_series_repaired
 
     def start_beat(self, *, first: datetime, until: datetime) -> None:
         self.clock.every(AUDITOR_STRIDE_SECONDS, self._audit, first=first, until=until, label="auditor")

@@ -4,7 +4,7 @@ the real services; then what reached people is read back from the database (outc
 
 from __future__ import annotations
 
-import logging
+import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,8 +29,6 @@ from workup.roles import Role
 from workup.services.assignment import workup_assign_nurse
 from workup.services.closing import workup_close
 from workup.services.triage import workup_open
-
-logger = logging.getLogger(__name__)
 
 # A Monday 07:00 UTC: the run starts at the beginning of a day shift.
 DEFAULT_START = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
@@ -106,8 +104,6 @@ class Run:
 
     # --- the run ------------------------------------------------------------------------------
     def execute(self) -> RunLog:
-        import time
-
         started = time.monotonic()
         if self.live:
             return self._execute_live(started)
@@ -130,8 +126,6 @@ class Run:
             self.clock.at(at, self._triage, course, teams[ward_of(course)], label="triage")
 
     def _execute_live(self, started: float) -> RunLog:
-        import time
-
         teams = self._teams()
         self._schedule_arrivals(teams)
         # The worker writes the pages: look for new ones every second.
@@ -325,7 +319,8 @@ class Run:
 
     # --- pages ------------------------------------------------------------------------------------
     def _after_event(self, event) -> None:
-        if event.label == "series":
+        if event.label == "series" and self.broker.last_series_repaired:
+            # The safety net placed occurrences the services had not: the ward sees them on the board.
             for patient in self.patients.values():
                 self._plan_orders(patient)
         if len(getattr(mail, "outbox", ())) > 1000:
