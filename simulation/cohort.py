@@ -130,7 +130,7 @@ class Course:
         return random.Random(f"{self.seed}:{self.index}:{purpose}")
 
 
-def make_course(*, seed: int, index: int, arrival_window_h: float = 24.0) -> Course:
+def make_course(*, seed: int, index: int, arrival_window_h: float = 24.0, habits: StaffHabits | None = None) -> Course:
     rng = random.Random(f"{seed}:{index}:course")
     sex = rng.choice(["male", "female"])
     height_cm = round(rng.gauss(177 if sex == "male" else 164, 7))
@@ -177,11 +177,14 @@ def make_course(*, seed: int, index: int, arrival_window_h: float = 24.0) -> Cou
         dip_at_h=rng.uniform(24, 72),
         mrc_loss=rng.randint(8, 20),
         arrives_after_h=rng.uniform(0, arrival_window_h),
+        habits=habits or StaffHabits(),
     )
 
 
-def make_cohort(*, seed: int, courses: int, arrival_window_h: float = 24.0) -> list[Course]:
-    return [make_course(seed=seed, index=i, arrival_window_h=arrival_window_h) for i in range(courses)]
+def make_cohort(
+    *, seed: int, courses: int, arrival_window_h: float = 24.0, habits: StaffHabits | None = None
+) -> list[Course]:
+    return [make_course(seed=seed, index=i, arrival_window_h=arrival_window_h, habits=habits) for i in range(courses)]
 
 
 def measured(rng: random.Random, true_value: float, *, cv: float) -> float:

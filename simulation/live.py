@@ -22,11 +22,16 @@ from django.db import connections
 from django.utils import timezone
 
 from notifications.models import Channel, Notification
+from simulation.cohort import StaffHabits
 from simulation.database import throwaway_database
 from simulation.runner import Run, RunConfig
 
 SET_UP_SECONDS = 120  # the virtual run, the live database and the worker are ready within this
 SETTLE_SECONDS = 5  # pages in flight when the window closes
+# Half the acknowledgements slow (15-40 min), in both runs: inside ten minutes the pages the worker's
+# timers fire (level 1 after 5 min unacknowledged, the 5-min CRIT reminders) are then compared too,
+# not only the level-0 pages written in the reading's own transaction.
+LIVE_HABITS = StaffHabits(slow_ack_share=0.5)
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,13 @@ def compare(virtual: list[Page], live: list[Page], *, minutes: int, tolerance_s:
 def live_comparison(*, courses: int, minutes: int, seed: int, arrival_minutes: float, tolerance_s: float) -> dict:
     start = (timezone.now() + timedelta(seconds=SET_UP_SECONDS)).replace(microsecond=0)
     config = RunConfig(
-        courses=courses, days=1, seed=seed, start=start, arrival_window_h=arrival_minutes / 60, minutes=minutes
+        courses=courses,
+        days=1,
+        seed=seed,
+        start=start,
+        arrival_window_h=arrival_minutes / 60,
+        minutes=minutes,
+        habits=LIVE_HABITS,
     )
     with throwaway_database(shard=0):
         virtual_run = Run(config)

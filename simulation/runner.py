@@ -20,7 +20,7 @@ from orders.models import OPEN_STATUSES, Order
 from simulation import ward as ward_actions
 from simulation.broker import VirtualBroker
 from simulation.clock import VirtualClock, WallClock
-from simulation.cohort import Course, ack_delay, check_delay, make_cohort, response_delay
+from simulation.cohort import Course, StaffHabits, ack_delay, check_delay, make_cohort, response_delay
 from simulation.ward import Patient, Staff
 from workup.errors import DomainError
 from workup.models import User, Ward, Workup
@@ -60,6 +60,7 @@ class RunConfig:
     shard: int = 0
     shards: int = 1
     minutes: int | None = None  # a run shorter than its courses (the live comparison): ends here
+    habits: StaffHabits | None = None  # the staff's habits (default: cohort.StaffHabits)
 
 
 @dataclass
@@ -79,7 +80,12 @@ class Run:
         whole = (
             cohort
             if cohort is not None
-            else make_cohort(seed=config.seed, courses=config.courses, arrival_window_h=config.arrival_window_h)
+            else make_cohort(
+                seed=config.seed,
+                courses=config.courses,
+                arrival_window_h=config.arrival_window_h,
+                habits=config.habits,
+            )
         )
         self.cohort = [c for c in whole if shard_of(c, config.shards) == config.shard]
         # Live: real time, and timers, deliveries and the beat go through the real broker and worker.
