@@ -22,7 +22,7 @@ from django.db import connections
 from django.utils import timezone
 
 from notifications.models import Channel, Notification
-from simulation.cohort import StaffHabits
+from simulation.cohort import Course, StaffHabits, make_cohort
 from simulation.database import throwaway_database
 from simulation.runner import Run, RunConfig
 
@@ -156,6 +156,14 @@ def compare(virtual: list[Page], live: list[Page], *, minutes: int, tolerance_s:
     }
 
 
+def eventful_courses(*, seed: int, courses: int, pool: int = 500) -> list[Course]:
+    """The seed's courses with the most happening in the first minutes: short of breath at triage
+    (a CRIT alert at once) first, then facial or bulbar weakness (HIGH), then the rest."""
+    cohort = make_cohort(seed=seed, courses=pool, habits=LIVE_HABITS)
+    ranked = sorted(cohort, key=lambda c: (not c.dyspnea_at_triage, not (c.facial_weakness or c.bulbar_weakness)))
+    return sorted(ranked[:courses], key=lambda c: c.index)
+
+
 def live_comparison(*, courses: int, minutes: int, seed: int, arrival_minutes: float, tolerance_s: float) -> dict:
     start = (timezone.now() + timedelta(seconds=SET_UP_SECONDS)).replace(microsecond=0)
     config = RunConfig(
@@ -167,8 +175,9 @@ def live_comparison(*, courses: int, minutes: int, seed: int, arrival_minutes: f
         minutes=minutes,
         habits=LIVE_HABITS,
     )
+    cohort = eventful_courses(seed=seed, courses=courses)
     with throwaway_database(shard=0):
-        virtual_run = Run(config)
+        virtual_run = Run(config, cohort=cohort)
         virtual_run.execute()
         virtual = pages_since(start)
     with tempfile.TemporaryDirectory(prefix="simulate-live-") as tmp, _live_database(Path(tmp)):
@@ -177,7 +186,7 @@ def live_comparison(*, courses: int, minutes: int, seed: int, arrival_minutes: f
         with worker_with_beat(Path(tmp)):
             app.control.purge()
             time.sleep(max(0.0, (start - timezone.now()).total_seconds()))
-            live_run = Run(config, live=True)
+            live_run = Run(config, cohort=cohort, live=True)
             log = live_run.execute()
             time.sleep(SETTLE_SECONDS)
             live = pages_since(start)
