@@ -156,10 +156,10 @@ def compare(virtual: list[Page], live: list[Page], *, minutes: int, tolerance_s:
     }
 
 
-def eventful_courses(*, seed: int, courses: int, pool: int = 500) -> list[Course]:
+def eventful_courses(*, seed: int, courses: int, arrival_window_h: float, pool: int = 500) -> list[Course]:
     """The seed's courses with the most happening in the first minutes: short of breath at triage
     (a CRIT alert at once) first, then facial or bulbar weakness (HIGH), then the rest."""
-    cohort = make_cohort(seed=seed, courses=pool, habits=LIVE_HABITS)
+    cohort = make_cohort(seed=seed, courses=pool, arrival_window_h=arrival_window_h, habits=LIVE_HABITS)
     ranked = sorted(cohort, key=lambda c: (not c.dyspnea_at_triage, not (c.facial_weakness or c.bulbar_weakness)))
     return sorted(ranked[:courses], key=lambda c: c.index)
 
@@ -175,7 +175,7 @@ def live_comparison(*, courses: int, minutes: int, seed: int, arrival_minutes: f
         minutes=minutes,
         habits=LIVE_HABITS,
     )
-    cohort = eventful_courses(seed=seed, courses=courses)
+    cohort = eventful_courses(seed=seed, courses=courses, arrival_window_h=config.arrival_window_h)
     with throwaway_database(shard=0):
         virtual_run = Run(config, cohort=cohort)
         virtual_run.execute()
