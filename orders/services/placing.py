@@ -85,10 +85,13 @@ def _audit_created(orders: list[Order], *, by: User | None, now: datetime, detai
     )
 
 
-def _series_for(*, workup: Workup, keys: set[str], by: User | None, now: datetime) -> dict[str, OrderSeries]:
+def _series_for(
+    *, workup: Workup, keys: set[str], by: User | None, now: datetime, new_workup: bool = False
+) -> dict[str, OrderSeries]:
     """The series a pathway's recurring orders belong to. A workup switching back onto a pathway
-    (workup.services.pathway_switch) finds its earlier series stopped: they are resumed."""
-    existing = {s.key: s for s in OrderSeries.objects.filter(workup=workup, key__in=keys)}
+    (workup.services.pathway_switch) finds its earlier series stopped: they are resumed. A workup
+    opened in this transaction (``new_workup``, at triage) has none yet: nothing to read."""
+    existing = {} if new_workup else {s.key: s for s in OrderSeries.objects.filter(workup=workup, key__in=keys)}
     stopped = [s.pk for s in existing.values() if s.status != SeriesStatus.ACTIVE]
     if stopped:
         OrderSeries.objects.filter(pk__in=stopped).update(
@@ -118,8 +121,9 @@ def orders_instantiate(
         if start_at is not None
         else {}
     )
+    at_triage = start_at is None
     start_at = start_at or workup.triaged_at
-    series = _series_for(workup=workup, keys=series_keys, by=by, now=start_at)
+    series = _series_for(workup=workup, keys=series_keys, by=by, now=start_at, new_workup=at_triage)
     orders = []
     for template in templates:
         if template.due_offset_minutes is None:

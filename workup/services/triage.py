@@ -160,11 +160,12 @@ def _shown_id(workup: Workup, *, user: User) -> int | None:
     return workup.pk if workups_visible_to(user=user).filter(pk=workup.pk).exists() else None
 
 
-def _patient_match_or_create(*, candidate: Patient) -> Patient:
+def _patient_match_or_create(*, candidate: Patient) -> tuple[Patient, bool]:
+    """The patient of this MRN (locked) or the candidate, saved; True if it was created."""
     existing = Patient.objects.select_for_update().filter(mrn=candidate.mrn).first()
     if existing is None:
         candidate.save()
-        return candidate
+        return candidate, True
     differs = _identity_differences(existing=existing, candidate=candidate)
     if differs:
         raise PatientIdentityMismatch(patient_id=existing.pk, differs=differs)
@@ -172,7 +173,7 @@ def _patient_match_or_create(*, candidate: Patient) -> Patient:
     existing.height_cm = candidate.height_cm
     existing.weight_kg = candidate.weight_kg
     existing.save(update_fields=["height_cm", "weight_kg", "updated_at"])
-    return existing
+    return existing, False
 
 
 def workup_open(
@@ -228,9 +229,10 @@ def workup_open(
     pathway = pathway_current(key=PATHWAY_KEY_BY_CONDITION[condition])
     try:
         with transaction.atomic():
-            patient = _patient_match_or_create(candidate=patient)
+            patient, created = _patient_match_or_create(candidate=patient)
             # One open workup per patient, whatever the condition (the constraint holds it too).
-            existing = workup_open_for_patient(patient_id=patient.pk)
+            # A patient created just now has no workup at all.
+            existing = None if created else workup_open_for_patient(patient_id=patient.pk)
             if existing is not None:
                 raise DuplicateOpenWorkup(
                     mrn=patient.mrn,

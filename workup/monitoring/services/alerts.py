@@ -111,7 +111,6 @@ def _fire_again(*, alert: Alert, finding: Finding, by: User | None, now: datetim
     return "upgraded"
 
 
-@transaction.atomic
 def alerts_raise(
     *, workup: Workup, findings: list[Finding], category: str, by: User | None, now: datetime
 ) -> list[AlertChange]:
@@ -121,7 +120,14 @@ def alerts_raise(
     the caller applies the respiratory-check cadence once it is done (spec §2: any open HIGH/CRIT
     alert makes the checks 2-hourly), after the entry completed its own order."""
     if not findings:
-        return []
+        return []  # no savepoint for nothing: most entries and triages raise no alert
+    return _alerts_raise(workup=workup, findings=findings, category=category, by=by, now=now)
+
+
+@transaction.atomic
+def _alerts_raise(
+    *, workup: Workup, findings: list[Finding], category: str, by: User | None, now: datetime
+) -> list[AlertChange]:
     # Serialises the alerts of one workup: at most one unresolved group, never two opened at once.
     list(Workup.objects.select_for_update().filter(pk=workup.pk).values_list("pk", flat=True))
     group = group_unresolved_locked(workup=workup)

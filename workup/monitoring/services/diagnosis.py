@@ -66,10 +66,30 @@ def mri_spine_make_stat(*, workup: Workup, by: User | None, now: datetime) -> Or
     )
 
 
-def reconsider_diagnosis_check(*, workup: Workup, by: User | None, now: datetime) -> tuple[Evaluation, list]:
+def _features_at_triage(workup: Workup) -> DiagnosisFeatures:
+    """The features of a workup opened in this transaction: only its triage findings exist (no
+    neuro assessment, bladder/bowel chart or LP result can be on file yet), so nothing is read."""
+    return DiagnosisFeatures(
+        sensory_level=workup.sensory_level,
+        persistent_bladder_bowel_dysfunction=reconsider.persistent_dysfunction(
+            [(workup.triaged_at, workup.bladder_bowel_dysfunction)]
+        ),
+        marked_asymmetry=workup.marked_asymmetry,
+        fever_at_onset=workup.fever_at_onset,
+        csf_wbc_per_ul=None,
+    )
+
+
+def reconsider_diagnosis_check(
+    *, workup: Workup, by: User | None, now: datetime, at_triage: bool = False
+) -> tuple[Evaluation, list]:
     """Evaluate the rule on the data on file; raise its alert and make the MRI STAT if it fires.
-    Only on a suspected-GBS workup: "GBS doubtful" features are what a cord lesion workup is about."""
-    features = _features(workup) if workup.condition == Condition.SUSPECTED_GBS else _NO_FEATURES
+    Only on a suspected-GBS workup: "GBS doubtful" features are what a cord lesion workup is about.
+    ``at_triage``: the workup was opened in this transaction (its triage findings are all there is)."""
+    if workup.condition != Condition.SUSPECTED_GBS:
+        features = _NO_FEATURES
+    else:
+        features = _features_at_triage(workup) if at_triage else _features(workup)
     evaluation = evaluate_isolated(reconsider.RECONSIDER_RULES, reconsider_rule_inputs(features))
     changes: list[AlertChange] = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.DIAGNOSIS, what="workup", by=by, now=now

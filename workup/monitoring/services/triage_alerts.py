@@ -43,5 +43,5 @@ def triage_alerts_raise(*, workup: Workup, by: User, now: datetime) -> list[Aler
     for rules, inputs, category in tables:
         evaluation = evaluate_isolated(rules, inputs)
         changes += raise_alerts(workup=workup, evaluation=evaluation, category=category, what="triage", by=by, now=now)
-    _, reconsider = reconsider_diagnosis_check(workup=workup, by=by, now=now)
+    _, reconsider = reconsider_diagnosis_check(workup=workup, by=by, now=now, at_triage=True)
     return changes + reconsider
