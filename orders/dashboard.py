@@ -3,7 +3,8 @@
 Reads through orders.selectors.orders_overdue_visible_to (so the ward rules are the API's) and
 takes the escalation level from the order's own policy snapshot, as the API's OverdueRowSerializer
 does. The level is computed in Python, so the level filter runs after the query; the query count
-does not depend on the number of rows (everything needed is select_related).
+does not depend on the number of rows (everything needed is select_related). The page shows
+PAGE_SIZE rows at a time (overdue_page); the CSV export has them all.
 """
 
 import csv
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from orders.escalation_level import escalation_level_reached
@@ -24,6 +26,8 @@ from workup.roles import Role
 
 # What the level filter offers: the order policy's levels (spec §6: 0 at due ... 3 at +100%).
 LEVEL_CHOICES = [(0, "0"), (1, "1"), (2, "2"), (3, "3")]
+# Rows per page of the web dashboard: a hospital-wide list at 10k open workups holds thousands.
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,34 @@ def _level_of(order: Order, *, now: datetime) -> int | None:
     return escalation_level_reached(escalation=escalation, now=now)
 
 
+def _row(order: Order, *, reached: int | None, now: datetime) -> OverdueRow:
+    return OverdueRow(
+        order_id=order.pk,
+        order_key=order.key,
+        workup_id=order.workup_id,
+        ward_code=order.workup.ward.code,
+        bed=order.workup.bed,
+        mrn=order.workup.patient.mrn,
+        title=order.title,
+        category=order.category,
+        category_label=order.get_category_display(),
+        due_at=order.due_at,
+        minutes_overdue=minutes_overdue(is_open=order.is_open, due_at=order.due_at, now=now),
+        escalation_level=reached,
+        escalation_text=escalation_text(order=order, level=reached),
+        escalation_severity=_step(order, reached).get("severity", ""),
+    )
+
+
+def _overdue_orders(*, user: User, now: datetime, ward: Ward | None, category: str | None) -> QuerySet[Order]:
+    orders = orders_overdue_visible_to(user=user, now=now)
+    if ward is not None:
+        orders = orders.filter(workup__ward=ward)
+    if category:
+        orders = orders.filter(category=category)
+    return orders
+
+
 def overdue_rows(
     *,
     user: User,
@@ -91,36 +123,96 @@ def overdue_rows(
     category: str | None = None,
     level: int | None = None,
 ) -> list[OverdueRow]:
-    """Overdue orders on the user's wards (admins: all), most overdue first, filtered."""
-    orders = orders_overdue_visible_to(user=user, now=now)
-    if ward is not None:
-        orders = orders.filter(workup__ward=ward)
-    if category:
-        orders = orders.filter(category=category)
+    """Every overdue order on the user's wards (admins: all), most overdue first, filtered (the
+    CSV export; the page reads one page of them with overdue_page)."""
     rows = []
-    for order in orders:
+    for order in _overdue_orders(user=user, now=now, ward=ward, category=category):
         reached = _level_of(order, now=now)
         if level is not None and reached != level:
             continue
-        rows.append(
-            OverdueRow(
-                order_id=order.pk,
-                order_key=order.key,
-                workup_id=order.workup_id,
-                ward_code=order.workup.ward.code,
-                bed=order.workup.bed,
-                mrn=order.workup.patient.mrn,
-                title=order.title,
-                category=order.category,
-                category_label=order.get_category_display(),
-                due_at=order.due_at,
-                minutes_overdue=minutes_overdue(is_open=order.is_open, due_at=order.due_at, now=now),
-                escalation_level=reached,
-                escalation_text=escalation_text(order=order, level=reached),
-                escalation_severity=_step(order, reached).get("severity", ""),
-            )
-        )
+        rows.append(_row(order, reached=reached, now=now))
     return rows
+
+
+@dataclass(frozen=True)
+class OverduePage:
+    """One page of the dashboard's table, the number of rows in all pages, and the per-ward counts
+    (which follow the category and level filters but not the ward filter)."""
+
+    rows: list[OverdueRow]
+    total: int
+    counts: list[tuple[Ward, int]]
+    number: int
+    num_pages: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _page_number(page: int, total: int) -> tuple[int, int]:
+    num_pages = max(1, -(-total // PAGE_SIZE))
+    return min(max(page, 1), num_pages), num_pages
+
+
+def overdue_page(
+    *,
+    user: User,
+    now: datetime,
+    wards: Iterable[Ward],
+    ward: Ward | None = None,
+    category: str | None = None,
+    level: int | None = None,
+    page: int = 1,
+) -> OverduePage:
+    """The dashboard as the page shows it: PAGE_SIZE rows, most overdue first, in a constant
+    number of queries whatever the size of the hospital (a page out of range shows the nearest).
+
+    Without a level filter the counts are one GROUP BY and only the page's orders are read. The
+    level reached comes from each escalation's own policy snapshot in Python, so with a level
+    filter every overdue order of the user's wards is read to count and page them."""
+    wards = list(wards)
+    if level is not None:
+        everything = overdue_rows(user=user, now=now, category=category, level=level)
+        counts = counts_per_ward(rows=everything, wards=wards)
+        if ward is not None:
+            everything = [row for row in everything if row.ward_code == ward.code]
+        number, num_pages = _page_number(page, len(everything))
+        start = (number - 1) * PAGE_SIZE
+        return OverduePage(
+            rows=everything[start : start + PAGE_SIZE],
+            total=len(everything),
+            counts=counts,
+            number=number,
+            num_pages=num_pages,
+        )
+    orders = _overdue_orders(user=user, now=now, ward=None, category=category)
+    counted = dict(orders.order_by().values_list("workup__ward_id").annotate(n=Count("id")))
+    total = counted.get(ward.pk, 0) if ward is not None else sum(counted.values())
+    if ward is not None:
+        orders = orders.filter(workup__ward=ward)
+    number, num_pages = _page_number(page, total)
+    start = (number - 1) * PAGE_SIZE
+    rows = [_row(order, reached=_level_of(order, now=now), now=now) for order in orders[start : start + PAGE_SIZE]]
+    return OverduePage(
+        rows=rows,
+        total=total,
+        counts=[(w, counted.get(w.pk, 0)) for w in wards],
+        number=number,
+        num_pages=num_pages,
+    )
 
 
 def counts_per_ward(*, rows: Iterable[OverdueRow], wards: Iterable[Ward]) -> list[tuple[Ward, int]]:

@@ -15,7 +15,7 @@ from orders.compliance import (
     default_period,
     period_bounds,
 )
-from orders.dashboard import counts_per_ward, csv_text, overdue_csv, overdue_rows
+from orders.dashboard import counts_per_ward, csv_text, overdue_csv, overdue_page, overdue_rows
 from orders.web.forms import ComplianceFilterForm, OverdueFilterForm
 from workup.api.clock import request_now
 from workup.api.permissions import Operation, user_may
@@ -35,35 +35,62 @@ def _csv_response(text: str, *, filename: str) -> HttpResponse:
 
 
 def _query_without_format(request: HttpRequest) -> str:
+    return _query_without(request, "format")
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
     query = request.GET.copy()
-    query.pop("format", None)
+    for name in names:
+        query.pop(name, None)
     return query.urlencode()
 
 
-def _overdue_context(request: HttpRequest) -> tuple[dict, int]:
+def _page_asked(request: HttpRequest) -> int:
+    """?page=N; anything else is the first page (a page past the end shows the last)."""
+    raw = request.GET.get("page", "")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+
+
+def _overdue_context(request: HttpRequest, *, every_row: bool = False) -> tuple[dict, int]:
+    """The page's context: one page of rows; ``every_row``: all of them (the CSV export)."""
     now = request_now(request)
     form = OverdueFilterForm(request.GET or None, user=request.user)
     wards = list(wards_visible_to(user=request.user).order_by("code"))
-    rows, ward = [], None
+    rows, ward, page = [], None, None
     if form.is_bound and not form.is_valid():
         status = 400
+        counts = counts_per_ward(rows=[], wards=wards)
     else:
         status = 200
         data = form.cleaned_data if form.is_bound else {}
         ward = data.get("ward")
         # Counts per ward follow the category and level filters but not the ward filter, so the
         # per-ward overview stays whole while the table narrows to one ward.
-        rows = overdue_rows(user=request.user, now=now, category=data.get("category"), level=data.get("level"))
-    counts = counts_per_ward(rows=rows, wards=wards)
-    if ward is not None:
-        rows = [row for row in rows if row.ward_code == ward.code]
+        if every_row:
+            rows = overdue_rows(
+                user=request.user, now=now, ward=ward, category=data.get("category"), level=data.get("level")
+            )
+            return {"form": form, "rows": rows, "now": now}, status
+        page = overdue_page(
+            user=request.user,
+            now=now,
+            wards=wards,
+            ward=ward,
+            category=data.get("category"),
+            level=data.get("level"),
+            page=_page_asked(request),
+        )
+        rows, counts = page.rows, page.counts
     query = _query_without_format(request)
     context = {
         "form": form,
         "rows": rows,
+        "page": page,
+        "total": page.total if page else 0,
+        "page_query": _query_without(request, "format", "page"),
         "counts": counts,
         "selected_ward": ward,
-        "filtered": bool(query),
+        "filtered": bool(_query_without(request, "format", "page")),
         "filter_query": query,
         "all_wards": user_sees_all_wards(user=request.user),
         "now": now,
@@ -74,7 +101,7 @@ def _overdue_context(request: HttpRequest) -> tuple[dict, int]:
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
     _require_dashboard(request)
-    context, status = _overdue_context(request)
+    context, status = _overdue_context(request, every_row=request.GET.get("format") == "csv")
     if request.GET.get("format") == "csv" and status == 200:
         stamp = timezone.localtime(context["now"]).strftime("%Y%m%d-%H%M")
         return _csv_response(overdue_csv(context["rows"]), filename=f"overdue-{stamp}.csv")

@@ -232,9 +232,37 @@ def test_the_dashboard_costs_the_same_queries_for_1_and_20_overdue_workups(as_ro
     twenty_partial, _ = _count_queries(client, ROWS_URL)
     twenty_csv, _ = _count_queries(client, URL + "?format=csv")
 
-    assert (one_rows, twenty_rows) == (7, 140)
+    # The page shows PAGE_SIZE (100) of the 140 rows; the CSV has them all.
+    assert (one_rows, twenty_rows) == (7, 100)
     assert one_page == twenty_page
     assert one_partial == twenty_partial
     assert one_csv == twenty_csv
+    assert _count_queries(client, URL + "?page=2") == (one_page, 40)
+    assert client.get(URL + "?format=csv").content.decode().count("\r\n") == 141  # header + 140
     # Session, user, roles, wards, the rows (workup, patient, ward, escalation joined), session save.
     assert one_csv <= 8
+
+
+def test_the_table_pages_through_every_row_most_overdue_first(as_role, ward, physician, clock):
+    for _ in range(16):
+        open_workup(ward=ward, opened_by=physician, now=T0)
+    clock.move_to(T0 + dt.timedelta(hours=5))  # 7 overdue orders per workup: 112 rows
+    client = as_role("admin")
+
+    first = client.get(URL)
+    second = client.get(URL + "?ward=4N&page=2")
+    beyond = client.get(URL + "?page=99")
+
+    assert (len(first.context["rows"]), first.context["total"]) == (100, 112)
+    assert [(w.code, n) for w, n in first.context["counts"]] == [("4N", 112), ("5S", 0)]
+    html = first.content.decode()
+    assert "112 overdue orders · page 1 of 2" in html
+    assert 'rel="next" href="/dashboard/overdue/?page=2"' in html
+    assert 'rel="prev"' not in html
+    assert len(second.context["rows"]) == 12
+    assert 'rel="prev" href="/dashboard/overdue/?ward=4N&amp;page=1"' in second.content.decode()
+    every = [r.order_id for r in first.context["rows"]] + [r.order_id for r in second.context["rows"]]
+    assert len(set(every)) == 112
+    due = [r.due_at for r in first.context["rows"] + second.context["rows"]]
+    assert due == sorted(due)
+    assert [r.order_id for r in beyond.context["rows"]] == [r.order_id for r in second.context["rows"]]

@@ -1,7 +1,7 @@
 """Reads of alert groups, scoped to the user's wards like every other read (another ward's group
 is 404 to the API). Each list costs the same queries for 1 group or 100 (alerts prefetched)."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 
 from workup.clinical.rules import Severity
 from workup.models import Alert, AlertGroup, AlertGroupStatus, User, WorkupStatus
@@ -33,9 +33,10 @@ def with_unresolved_alerts(groups: QuerySet[AlertGroup]) -> QuerySet[AlertGroup]
     )
 
 
-def banner_groups(*, user: User) -> list[AlertGroup]:
-    """The alert banner: one line per patient whose HIGH or CRIT group nobody has acknowledged
-    yet, most severe first, then newest. Index: alertgroup_ward_open_idx."""
+def banner_groups_ordered(*, user: User) -> QuerySet[AlertGroup]:
+    """The alert banner: the groups of patients whose HIGH or CRIT group nobody has acknowledged
+    yet, most severe first, then newest, ordered in SQL (a page slices the few it shows and
+    counts the rest). Index: alertgroup_ward_open_idx."""
     groups = with_unresolved_alerts(
         AlertGroup.objects.filter(
             status=AlertGroupStatus.OPEN, severity__in=BANNER_SEVERITIES, workup__status=WorkupStatus.OPEN
@@ -43,8 +44,13 @@ def banner_groups(*, user: User) -> list[AlertGroup]:
     )
     if not user_sees_all_wards(user=user):
         groups = groups.filter(ward__staff=user)
-    groups = groups.select_related("workup__patient", "ward")
-    return sorted(groups, key=lambda g: (g.severity != Severity.CRIT, -g.opened_at.timestamp(), -g.pk))
+    crit_first = Case(When(severity=Severity.CRIT, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return groups.select_related("workup__patient", "ward").order_by(crit_first, "-opened_at", "-pk")
+
+
+def banner_groups(*, user: User) -> list[AlertGroup]:
+    """Every group of the banner, in its order (banner_groups_ordered)."""
+    return list(banner_groups_ordered(user=user))
 
 
 def unresolved_group_counts() -> dict[tuple[str, str], int]:

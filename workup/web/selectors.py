@@ -9,7 +9,7 @@ from workup.clinical.rules import SEVERITY_RANK, Severity
 from workup.models import Alert, AlertGroup, AlertStatus, AuditEvent, User, Workup, WorkupStatus
 from workup.models.alert_group import UNRESOLVED_GROUP_STATUSES
 from workup.monitoring import wording
-from workup.monitoring.group_selectors import banner_groups, with_unresolved_alerts
+from workup.monitoring.group_selectors import banner_groups_ordered, with_unresolved_alerts
 from workup.selectors import workup_list, workup_search_q
 from workup.services.triage import TRIAGE_FINDING_FIELDS
 
@@ -92,16 +92,19 @@ def worst_alert(alerts: list[Alert]) -> Alert | None:
 
 def banner_lines(*, user: User) -> dict:
     """The alert banner: one line per patient (alert group), findings in words."""
-    groups = banner_groups(user=user)
+    ordered = banner_groups_ordered(user=user)
+    # Only the lines shown are read (an admin's banner spans every ward of the hospital).
+    shown = list(ordered[: BANNER_MAX_LINES + 1])
+    total = len(shown) if len(shown) <= BANNER_MAX_LINES else ordered.count()
     lines = [
         {
             "group": group,
             "where": wording.where(ward_code=group.ward.code, bed=group.workup.bed),
             "findings": wording.findings_line(wording.group_findings(group.unresolved_alerts)),
         }
-        for group in groups[:BANNER_MAX_LINES]
+        for group in shown[:BANNER_MAX_LINES]
     ]
-    return {"banner_lines": lines, "banner_more": max(0, len(groups) - BANNER_MAX_LINES)}
+    return {"banner_lines": lines, "banner_more": max(0, total - BANNER_MAX_LINES)}
 
 
 def workup_alert_group(*, workup: Workup) -> AlertGroup | None:
