@@ -61,9 +61,16 @@ screenshots: $(STAMP) chromium
 		$(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/screenshots.py
 
 ## make bench: every benchmark target on PostgreSQL + Redis (BENCH_POSTGRES, BENCH_REDIS; defaults
-## 127.0.0.1) -> docs/performance.md and docs/performance.json. Not part of make test.
+## 127.0.0.1) -> docs/performance.md and docs/performance.json. Not part of make test. Installs
+## requirements-bench.txt (locust) into the virtualenv first.
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cksum requirements-bench.txt | cut -d' ' -f1)
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	rm -f $(VENV)/.bench-installed-* && touch $(BENCH_STAMP)
+
 bench: export SECRET_KEY ?= bench-only-secret-key
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## make simulate: the ward simulation (issue 14) on a throwaway database: 500 synthetic GBS courses x
