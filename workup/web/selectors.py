@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When, Window
 
 from orders.models import OPEN_STATUSES, Order, OrderSeries, SeriesStatus
 from workup.clinical.rules import SEVERITY_RANK, Severity
@@ -92,10 +92,12 @@ def worst_alert(alerts: list[Alert]) -> Alert | None:
 
 def banner_lines(*, user: User) -> dict:
     """The alert banner: one line per patient (alert group), findings in words."""
-    ordered = banner_groups_ordered(user=user)
-    # Only the lines shown are read (an admin's banner spans every ward of the hospital).
-    shown = list(ordered[: BANNER_MAX_LINES + 1])
-    total = len(shown) if len(shown) <= BANNER_MAX_LINES else ordered.count()
+    # Only the lines shown are read (an admin's banner spans every ward of the hospital); the
+    # number of all of them comes with them (COUNT(*) OVER ()), so the queries stay constant.
+    shown = list(
+        banner_groups_ordered(user=user).annotate(banner_total=Window(expression=Count("id")))[:BANNER_MAX_LINES]
+    )
+    total = shown[0].banner_total if shown else 0
     lines = [
         {
             "group": group,
