@@ -1,19 +1,33 @@
 """The auditor (beat, every ESCALATION_AUDIT_INTERVAL_SECONDS): keeps timers and deliveries
 moving whatever happened to broker messages. The database is the source of truth."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import F
 
 from notifications import dispatch
 from notifications.models import AuditorRun, Notification
 from notifications.selectors import escalations_needing_a_timer, notifications_stuck
+from notifications.services.escalation import WAKE_BATCH_SIZE, escalations_wake_due
 
 BATCH_SIZE = 500
 AUDITOR_NAME = "escalation-audit"
+# Overdue rows handled per sweep (in batches of WAKE_BATCH_SIZE); the next sweep goes on.
+MAX_OVERDUE_PER_SWEEP = 20_000
 
 
 def escalation_audit(*, now: datetime) -> dict:
+    # Whatever is overdue beyond the grace period lost its timer message (a broker outage, a
+    # worker killed before a restart): page it here, from the database, in batches — no broker
+    # round trip and no cap of one batch per sweep, so an outage's backlog goes out at once.
+    overdue_by = now - timedelta(seconds=settings.ESCALATION_GRACE_SECONDS)
+    handled = 0
+    while handled < MAX_OVERDUE_PER_SWEEP:
+        claimed = escalations_wake_due(now=now, due_by=overdue_by)
+        handled += claimed
+        if claimed < WAKE_BATCH_SIZE:
+            break
     armed = 0
     for escalation in escalations_needing_a_timer(now=now)[:BATCH_SIZE]:
         armed += dispatch.dispatch_escalation_timer(
@@ -26,7 +40,7 @@ def escalation_audit(*, now: datetime) -> dict:
             # Not again before another grace period: one re-send per period, however long the outage.
             Notification.objects.filter(pk=notification.pk, next_attempt_at__lt=now).update(next_attempt_at=now)
     _record_run(now=now, armed=armed, resent=resent)
-    return {"timers_armed": armed, "notifications_resent": resent}
+    return {"overdue_handled": handled, "timers_armed": armed, "notifications_resent": resent}
 
 
 def _record_run(*, now: datetime, armed: int, resent: int) -> None:

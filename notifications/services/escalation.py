@@ -6,14 +6,17 @@ replaces the token, so a duplicate or superseded message finds a mismatch and do
 Side effects (the next timer, deliveries) are published after commit.
 """
 
+import contextvars
 import logging
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 
 from notifications import dispatch
 from notifications.models import (
@@ -26,6 +29,7 @@ from notifications.models import (
     SubjectKind,
 )
 from notifications.services.notify import notifications_for_step
+from notifications.services.recipients import ward_staff_for
 from orders.escalation_level import level_fires_at
 from orders.models import OPEN_STATUSES, Order
 from workup.clinical.rules import Severity
@@ -85,6 +89,8 @@ def _arm_after_commit(escalation: Escalation, *, now: datetime) -> None:
 
 def _deliver_after_commit(notifications: Iterable[Notification]) -> None:
     for notification in notifications:
+        if notification.status == NotificationStatus.SENT:
+            continue  # in-app: delivered by being written (notify.notifications_for_step)
         transaction.on_commit(partial(dispatch.dispatch_delivery, notification_id=notification.pk))
 
 
@@ -135,7 +141,22 @@ def escalations_start_for_orders(*, orders: Iterable[Order], now: datetime) -> l
     return created
 
 
+@dataclass
+class _BatchFacts:
+    """What escalations_wake_due reads once for a whole batch instead of once per row."""
+
+    open_orders: set[int]
+    respiratory_alert_workups: set[int]
+    recipients: dict = field(default_factory=dict)  # ward id -> its active staff and their roles
+
+
+_batch_facts: contextvars.ContextVar[_BatchFacts | None] = contextvars.ContextVar("batch_facts", default=None)
+
+
 def _subject_still_open(escalation: Escalation) -> bool:
+    facts = _batch_facts.get()
+    if facts is not None and escalation.subject_kind == SubjectKind.ORDER:
+        return escalation.order_id in facts.open_orders
     if escalation.subject_kind == SubjectKind.ORDER:
         return Order.objects.filter(pk=escalation.order_id, status__in=OPEN_STATUSES, workup__status="open").exists()
     if escalation.alert_group_id is None:
@@ -187,12 +208,18 @@ def _respiratory_alert_open(escalation: Escalation) -> bool:
     order = escalation.order
     if escalation.subject_kind != SubjectKind.ORDER or order.category != OrderCategory.RESPIRATORY:
         return False
+    facts = _batch_facts.get()
+    if facts is not None:
+        return escalation.workup_id in facts.respiratory_alert_workups
+    return _respiratory_alerts_open().filter(workup_id=escalation.workup_id).exists()
+
+
+def _respiratory_alerts_open() -> QuerySet[Alert]:
     return Alert.objects.filter(
-        workup_id=escalation.workup_id,
         category=AlertCategory.RESPIRATORY,
         severity__in=[Severity.HIGH, Severity.CRIT],
         status__in=UNRESOLVED_STATUSES,
-    ).exists()
+    )
 
 
 def _fire_next_level(escalation: Escalation, *, now: datetime) -> list[Notification]:
@@ -264,9 +291,16 @@ def _resume_after_acknowledgement(escalation: Escalation, *, now: datetime) -> N
 @transaction.atomic
 def escalation_wake(*, escalation_id: int, token: str, now: datetime) -> str:
     """A timer message arrived. Act only if it carries the row's current token."""
-    subject = Escalation.objects.filter(pk=escalation_id).values("order_id", "alert_group_id").first()
+    subject = Escalation.objects.filter(pk=escalation_id).values("order_id", "alert_group_id", "token").first()
     if subject is None:
         return "missing"
+    if str(subject["token"]) != str(token):
+        # Tokens are never reused: a message superseded now stays superseded, so no lock is needed
+        # to turn it away (a burst claimed by escalations_wake_due leaves many such duplicates).
+        EscalationLogEntry.objects.create(
+            escalation_id=escalation_id, action="stale_timer_ignored", at=now, detail=f"timer {token}"
+        )
+        return "stale"
     # Lock order: the subject (order or alert group) first, then the escalation — the same order
     # as completing an order or resolving an alert, so the two can never deadlock, and a
     # completion in flight is waited for (and seen) before a level fires.
@@ -278,6 +312,12 @@ def escalation_wake(*, escalation_id: int, token: str, now: datetime) -> str:
     if str(escalation.token) != str(token):
         _log(escalation, "stale_timer_ignored", at=now, detail=f"timer {token}")
         return "stale"
+    return _handle_due(escalation, now=now)
+
+
+def _handle_due(escalation: Escalation, *, now: datetime) -> str:
+    """The climb of a locked escalation whose wake-up time has come (or a timer that carried its
+    token): resume after an expired acknowledgement, end it, or fire its next level."""
     if escalation.status == EscalationStatus.ACKNOWLEDGED:
         if now < escalation.ack_expires_at:
             _arm_after_commit(escalation, now=now)
@@ -304,6 +344,77 @@ def escalation_wake(*, escalation_id: int, token: str, now: datetime) -> str:
     _arm_after_commit(escalation, now=now)
     _deliver_after_commit(notifications)
     return "fired"
+
+
+WAKE_BATCH_SIZE = 100
+WAITING_STATUSES = [EscalationStatus.ACTIVE, EscalationStatus.ACKNOWLEDGED]
+
+
+@transaction.atomic
+def escalations_wake_due(*, now: datetime, due_by: datetime | None = None, limit: int = WAKE_BATCH_SIZE) -> int:
+    """Claim up to ``limit`` escalations whose wake-up time has come and handle them, in one
+    transaction. The claim is a row lock taken with SKIP LOCKED (the healthchecks way): two
+    workers, two beats or a duplicate message claiming at once get disjoint rows, and every row
+    handled gets a new token, so the timer messages of a burst already handled find nothing.
+
+    Lock order: the escalation rows are locked first, then their subjects are only *tried*
+    (SKIP LOCKED): a subject locked by a completion in flight is left alone (the completion ends
+    the climb; if it does not, the escalation's own timer or the next claim handles it), and
+    nothing here waits on a lock, so it cannot deadlock with the subject-first order of
+    escalation_wake and of completing an order. ``due_by`` (default ``now``): claim only rows due
+    by then (the auditor claims those overdue beyond the grace period). Returns how many rows
+    were claimed."""
+    claimed = list(
+        Escalation.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("order__workup__patient", "order__workup__ward", "workup__ward")
+        .filter(wake_at__lte=due_by or now, status__in=WAITING_STATUSES)
+        .order_by("wake_at", "id")[:limit]
+    )
+    if not claimed:
+        return 0
+    order_ids = [e.order_id for e in claimed if e.order_id]
+    group_ids = [e.alert_group_id for e in claimed if e.alert_group_id]
+    locked_orders = set(
+        Order.objects.select_for_update(skip_locked=True).filter(pk__in=order_ids).values_list("pk", flat=True)
+    )
+    locked_groups = set(
+        AlertGroup.objects.select_for_update(skip_locked=True).filter(pk__in=group_ids).values_list("pk", flat=True)
+    )
+    facts = _BatchFacts(
+        open_orders=set(
+            Order.objects.filter(pk__in=locked_orders, status__in=OPEN_STATUSES, workup__status="open").values_list(
+                "pk", flat=True
+            )
+        ),
+        respiratory_alert_workups=set(
+            _respiratory_alerts_open()
+            .filter(workup_id__in={e.workup_id for e in claimed if e.order_id})
+            .values_list("workup_id", flat=True)
+        ),
+    )
+    facts.recipients.update(ward_staff_for(ward_ids={e.workup.ward_id for e in claimed}))
+    reset = _batch_facts.set(facts)
+    try:
+        for escalation in claimed:
+            if (escalation.order_id and escalation.order_id not in locked_orders) or (
+                escalation.alert_group_id and escalation.alert_group_id not in locked_groups
+            ):
+                continue
+            try:
+                with transaction.atomic():
+                    _handle_due(escalation, now=now)
+            except Exception:
+                # One bad row must not hold up the burst; its own timer message retries it.
+                logger.exception("waking escalation %s failed", escalation.pk)
+    finally:
+        _batch_facts.reset(reset)
+    return len(claimed)
+
+
+def batch_recipients_cache() -> dict | None:
+    """The ward staff loaded for the batch escalations_wake_due is handling, else None."""
+    facts = _batch_facts.get()
+    return facts.recipients if facts is not None else None
 
 
 @transaction.atomic

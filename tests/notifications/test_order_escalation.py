@@ -137,9 +137,11 @@ def test_each_step_arms_the_next_timer_after_commit(labs, broker, settings, djan
     timer = broker.last_timer_for(labs.escalation.pk)
     assert (timer["token"], timer["eta"]) == (str(labs.escalation.token), labs.due_at + dt.timedelta(minutes=60))
     assert labs.escalation.armed_for == timer["eta"]
-    assert [d["notification_id"] for d in broker.deliveries] == list(
-        Notification.objects.filter(escalation=labs.escalation).values_list("id", flat=True)
-    )
+    # Level 0 pages in-app only: delivered by being written, so no delivery task is queued.
+    assert broker.deliveries == []
+    assert set(Notification.objects.filter(escalation=labs.escalation).values_list("channel", "status")) == {
+        ("in_app", "sent")
+    }
 
 
 def test_a_next_step_beyond_the_horizon_is_left_for_the_auditor(
@@ -264,23 +266,23 @@ def test_the_auditor_arms_timers_only_as_they_come_within_the_horizon(labs, brok
     assert len([t for t in broker.timers if t["escalation_id"] == labs.escalation.pk]) == count
 
 
-def test_the_auditor_re_arms_a_timer_lost_with_a_worker(labs, broker, settings):
+def test_the_auditor_pages_an_escalation_whose_timer_was_lost(labs, broker, settings):
     settings.ESCALATION_GRACE_SECONDS = 60
     escalation_audit(now=labs.due_at - dt.timedelta(minutes=5))
-    count = len([t for t in broker.timers if t["escalation_id"] == labs.escalation.pk])
 
     # the message armed for due time never fired; within the grace period nothing happens ...
     escalation_audit(now=labs.due_at + dt.timedelta(seconds=30))
-    assert len([t for t in broker.timers if t["escalation_id"] == labs.escalation.pk]) == count
-    # ... after it, the same token is armed again, due now
+    assert fired(labs.escalation) == []
+    # ... after it, the auditor pages level 0 itself, from the database (no broker round trip),
+    # and the timer message that may still turn up finds a new token
     later = labs.due_at + dt.timedelta(seconds=90)
-    escalation_audit(now=later)
-    labs.escalation.refresh_from_db()
-    assert broker.last_timer_for(labs.escalation.pk) == {
-        "escalation_id": labs.escalation.pk,
-        "token": str(labs.escalation.token),
-        "eta": later,
-    }
+    lost_token = str(Escalation.objects.get(pk=labs.escalation.pk).token)
+    assert escalation_audit(now=later)["overdue_handled"] >= 1  # labs and the workup's other orders due by then
+    assert fired(labs.escalation) == [(0, "fired")]
+    assert Notification.objects.filter(escalation=labs.escalation, level=0).count() >= 1
+    assert escalation_wake(escalation_id=labs.escalation.pk, token=lost_token, now=later) == "stale"
+    assert escalation_audit(now=later + dt.timedelta(seconds=30))["overdue_handled"] == 0
+    assert fired(labs.escalation) == [(0, "fired")]
 
 
 def test_an_overdue_respiratory_check_starts_at_level_2_while_a_high_respiratory_alert_is_open(

@@ -1,0 +1,151 @@
+"""Claiming every escalation due by now in batches (escalations_wake_due): each level fires once,
+however many timer messages, claimers and auditor sweeps meet it."""
+
+import datetime as dt
+import random
+import threading
+
+import pytest
+from django.db import connection, connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from notifications.models import Escalation, EscalationLogEntry, Notification
+from notifications.services.escalation import escalation_wake, escalations_wake_due
+from tests.conftest import T0
+from tests.factories import open_workup
+
+LATER = T0 + dt.timedelta(hours=5)  # several triage orders of a workup opened at T0 are due by then
+
+
+def fired_levels() -> list[tuple[int, int]]:
+    return sorted(
+        EscalationLogEntry.objects.filter(action="fired").values_list("escalation_id", "level"),
+    )
+
+
+def due_escalations(now) -> list[Escalation]:
+    return list(Escalation.objects.filter(wake_at__lte=now, status="active").order_by("id"))
+
+
+@pytest.fixture
+def burst(ward, ward_team, broker):
+    """The escalations of three workups' first order to fall due, due at the same moment (AT);
+    their next levels come 15 min or more later."""
+    for _ in range(3):
+        open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
+    first_due = min(e.wake_at for e in due_escalations(LATER))
+    due = due_escalations(first_due)
+    assert len(due) >= 3
+    return due
+
+
+@pytest.fixture
+def at(burst):
+    return burst[0].wake_at
+
+
+def test_one_claim_fires_every_escalation_due_and_their_timer_messages_find_nothing(
+    burst, at, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert escalations_wake_due(now=at, limit=100) == len(burst)
+
+    assert fired_levels() == sorted((e.pk, 0) for e in burst)
+    # every timer message of the burst (armed with the old tokens) is a duplicate now
+    outcomes = {escalation_wake(escalation_id=e.pk, token=str(e.token), now=at) for e in burst}
+    assert outcomes == {"stale"}
+    assert escalations_wake_due(now=at) == 0  # a second claim (another worker, a second beat) finds nothing
+    assert fired_levels() == sorted((e.pk, 0) for e in burst)
+    assert (
+        Notification.objects.filter(level=0).count() == Notification.objects.values("escalation", "recipient").count()
+    )
+
+
+def test_a_claim_takes_at_most_its_batch_and_the_next_claim_goes_on(burst, at, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert escalations_wake_due(now=at, limit=2) == 2
+        assert len(fired_levels()) == 2
+        while escalations_wake_due(now=at, limit=2):
+            pass
+    assert fired_levels() == sorted((e.pk, 0) for e in burst)
+
+
+def test_only_rows_due_by_then_are_claimed(burst, at):
+    assert escalations_wake_due(now=at - dt.timedelta(seconds=1)) == 0
+    assert escalations_wake_due(now=at + dt.timedelta(hours=1), due_by=at) == len(burst)
+    assert fired_levels() == sorted((e.pk, 0) for e in burst)
+
+
+def test_a_claimed_escalation_of_a_completed_order_ends_instead_of_paging(burst, at, ward_team):
+    escalation = burst[0]
+    Escalation.objects.filter(pk=escalation.pk).update(status="active")  # as if the end were lost
+    escalation.order.status = "completed"
+    escalation.order.save(update_fields=["status"])
+    escalations_wake_due(now=at)
+    escalation.refresh_from_db()
+    assert escalation.status == "ended"
+    assert not Notification.objects.filter(escalation=escalation).exists()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(schedule=st.lists(st.tuples(st.sampled_from(["claim", "message"]), st.integers(0, 50)), max_size=25))
+def test_each_level_fires_exactly_once_whatever_the_order_of_claims_and_messages(ward, ward_team, broker, schedule):
+    """Property: any interleaving of batch claims (small batches) and timer messages (current or
+    stale tokens) at times from due on pages each due escalation's level 0 exactly once, and a
+    final claim leaves nothing due unpaged."""
+    # (the database is not rolled back between examples: each looks at its own new workup only)
+    workup = open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
+    due = due_escalations(LATER)
+    due = [e for e in due if e.workup_id == workup.pk]
+    tokens = {e.pk: str(e.token) for e in due}
+    rng = random.Random(len(schedule))  # noqa: S311
+    for kind, seconds in schedule:
+        at = LATER + dt.timedelta(seconds=seconds)
+        if kind == "claim":
+            escalations_wake_due(now=at, limit=rng.choice([1, 2, 3]))
+        else:
+            escalation = rng.choice(due)
+            escalation_wake(escalation_id=escalation.pk, token=tokens[escalation.pk], now=at)
+    escalations_wake_due(now=LATER + dt.timedelta(seconds=60))
+
+    fired = list(
+        EscalationLogEntry.objects.filter(action="fired", escalation__workup=workup, level=0).values_list(
+            "escalation_id", flat=True
+        )
+    )
+    assert sorted(fired) == sorted(e.pk for e in due)
+    pages = Notification.objects.filter(workup=workup, level=0)
+    assert pages.count() == pages.values("escalation", "recipient", "channel").distinct().count()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_claimers_at_the_same_moment_never_both_fire_one_escalation(ward, ward_team, broker):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level concurrency is PostgreSQL's (SQLite serialises every write transaction)")
+    for _ in range(4):
+        open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
+    at = min(e.wake_at for e in due_escalations(LATER))
+    due = due_escalations(at)
+    barrier = threading.Barrier(2)
+    claimed = []
+
+    def claim():
+        try:
+            barrier.wait(timeout=10)
+            total = 0
+            while n := escalations_wake_due(now=at, limit=3):
+                total += n
+            claimed.append(total)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(claimed) == 2
+    fired = list(EscalationLogEntry.objects.filter(action="fired", level=0).values_list("escalation_id", flat=True))
+    assert sorted(fired) == sorted(e.pk for e in due)  # each once: none twice, none left out
