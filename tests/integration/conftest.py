@@ -31,7 +31,7 @@ def start_worker(transactional_db, tmp_path, settings):
     settings.ESCALATION_ARM_HORIZON_SECONDS = ARM_HORIZON_SECONDS
     workers: list[LiveWorker] = []
 
-    def start(*, broker_url: str, concurrency: int = 1) -> LiveWorker:
+    def start(*, broker_url: str, concurrency: int = 1, hostname: str = "") -> LiveWorker:
         env = {
             "CELERY_BROKER_URL": broker_url,
             "DATABASE_URL": database_url_for_test_db(),
@@ -42,7 +42,7 @@ def start_worker(transactional_db, tmp_path, settings):
             "CELERY_UNACKED_RESTORE_INTERVAL_SECONDS": "1",
             "CELERY_UNACKED_RESTORE_THROTTLE": "1",
         }
-        worker = LiveWorker(broker_url=broker_url, env=env, concurrency=concurrency).start()
+        worker = LiveWorker(broker_url=broker_url, env=env, concurrency=concurrency, hostname=hostname).start()
         workers.append(worker)
         return worker
 

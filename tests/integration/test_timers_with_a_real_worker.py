@@ -115,3 +115,21 @@ def test_a_worker_killed_with_timers_pending_loses_and_doubles_nothing(team, sta
     # them too, so that a duplicate step would show.
     wait_until(lambda: broker_idle(redis_broker), timeout_s=60, interval_s=0.5, what="redelivered timers")
     assert_each_fired_once(orders)
+
+
+def test_two_workers_and_a_second_auditor_share_a_burst_with_no_duplicates(team, start_worker, redis_broker, settings):
+    """Two worker processes with different hostnames take the burst's timer messages; each wake
+    claims whatever is due in batches, and meanwhile a second auditor (a beat started twice by
+    mistake) claims rows overdue past the grace period too. Every order is paged exactly once."""
+    settings.ESCALATION_GRACE_SECONDS = 1
+    start_worker(broker_url=redis_broker, concurrency=2, hostname="one@%h")
+    start_worker(broker_url=redis_broker, concurrency=2, hostname="two@%h")
+    orders = orders_falling_due(team, count=120, first_due_in=dt.timedelta(seconds=4), spread=dt.timedelta(0))
+
+    def all_fired() -> bool:
+        escalation_audit(now=timezone.now())
+        return level_0_fired(orders) >= 120
+
+    wait_until(all_fired, timeout_s=120, interval_s=0.3, what="120 level-0 steps")
+    wait_until(lambda: broker_idle(redis_broker), timeout_s=60, interval_s=0.5, what="the broker to drain")
+    assert_each_fired_once(orders)

@@ -69,11 +69,14 @@ class LiveWorker:
     broker_url: str
     env: dict[str, str]
     concurrency: int = 1
+    hostname: str = ""  # celery's --hostname; two workers of one test need different ones
     process: subprocess.Popen | None = None
     _context = None
 
     def start(self) -> "LiveWorker":
-        self._context = celery_worker_process(env=self.env, new_session=True, concurrency=self.concurrency)
+        self._context = celery_worker_process(
+            env=self.env, new_session=True, concurrency=self.concurrency, hostname=self.hostname
+        )
         self.process = self._context.__enter__()
         wait_until(
             lambda: worker_exited(self.process) or " ready." in worker_log(self.process),

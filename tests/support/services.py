@@ -44,14 +44,19 @@ def require_redis(url: str = REDIS_URL) -> str:
 
 @contextmanager
 def celery_worker_process(
-    *, env: dict[str, str], queues: str = "critical,default", new_session: bool = False, concurrency: int = 1
+    *,
+    env: dict[str, str],
+    queues: str = "critical,default",
+    new_session: bool = False,
+    concurrency: int = 1,
+    hostname: str = "",
 ) -> Iterator[subprocess.Popen]:
     """Run a real `celery worker` process for the project; stopped (bounded) on exit."""
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
         "--loglevel", "INFO", "--concurrency", str(concurrency), "--pool", "prefork", "--without-gossip", "--without-mingle",
         "--queues", queues,
-    ]  # fmt: skip
+    ] + (["--hostname", hostname] if hostname else [])  # fmt: skip
     # The log goes to a file: a pipe nobody reads would fill up and stall the worker.
     log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603 - fixed command line
