@@ -6,8 +6,9 @@ tests already use (tests/conftest.py `broker`), driven by the discrete-event sch
 One difference from production, on purpose: a virtual broker has no visibility timeout, so every
 timer is published when its escalation is armed (the run sets ESCALATION_ARM_HORIZON_SECONDS
 beyond any due time) instead of being armed by the auditor 15 min ahead. The auditor still runs, every
-AUDITOR_STRIDE_SECONDS of virtual time, as the safety net it is: any timer it has to arm or
-notification it has to re-send is one the engine lost, and the report counts them (expected 0).
+AUDITOR_STRIDE_SECONDS of virtual time, as the safety net it is: any timer it has to arm, overdue
+escalation it has to page or notification it has to re-send is one the engine lost, and the report
+counts them (expected 0).
 The series audit runs hourly as in production.
 """
 
@@ -75,6 +76,8 @@ class VirtualBroker:
         self.counts["auditor_runs"] += 1
         self.counts["auditor_timers_armed"] += result["timers_armed"]
         self.counts["auditor_notifications_resent"] += result["notifications_resent"]
+        # Escalations overdue past the grace period that the auditor had to page itself.
+        self.counts["auditor_overdue_handled"] += result.get("overdue_handled", 0)
 
     def _series_audit(self) -> None:
         self.last_series_repaired = series_audit(now=self.clock.now)

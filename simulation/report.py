@@ -102,7 +102,8 @@ def markdown(document: dict, outcomes: Outcomes) -> str:
         f"- Run: {run['events']:,} events in {run['seconds']:,.0f} s on {run.get('workers', 1)} process(es) "
         f"(commit {run.get('commit', '?')}, {run.get('date', '')}); "
         f"{len(run['errors'])} service errors; timers the auditor had to arm (lost by the engine): "
-        f"{counts.get('auditor_timers_armed', 0)}; notifications it had to re-send: "
+        f"{counts.get('auditor_timers_armed', 0)}; overdue escalations it had to page: "
+        f"{counts.get('auditor_overdue_handled', 0)}; notifications it had to re-send: "
         f"{counts.get('auditor_notifications_resent', 0)}; "
         f"series it had to repair: {counts.get('series_repaired', 0)}.",
         "",

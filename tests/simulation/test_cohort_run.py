@@ -39,6 +39,7 @@ def test_twenty_courses_every_deterioration_reaches_a_physician_and_nothing_is_l
     # The engine lost nothing: the auditor never had to arm a timer or re-send a page.
     assert log.counts["auditor_timers_armed"] == 0
     assert log.counts["auditor_notifications_resent"] == 0
+    assert log.counts["auditor_overdue_handled"] == 0
     assert log.counts["series_repaired"] == 0
     # Pages went to people of every role, and physicians acknowledged them.
     assert set(outcomes.pages_by_role_severity) == {"nurse", "charge_nurse", "physician", "neurologist"}
