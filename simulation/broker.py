@@ -43,13 +43,9 @@ class VirtualBroker:
         self.clock = clock
         self.counts: Counter[str] = Counter()
         self.last_series_repaired = 0
-        self.rearmed_by_auditor: list[int] = []  # escalations whose timer the engine had not published
-        self._auditing = False
 
     def timer(self, *, escalation_id: int, token: str, eta: datetime) -> bool:
         self.counts["timers_published"] += 1
-        if self._auditing:
-            self.rearmed_by_auditor.append(escalation_id)
         self.clock.at(eta, self._wake, escalation_id, token, label="timer")
         Escalation.objects.filter(pk=escalation_id, token=token).update(armed_for=eta)
         return True
@@ -68,11 +64,7 @@ class VirtualBroker:
         self.counts[f"delivery_{outcome}"] += 1
 
     def _audit(self) -> None:
-        self._auditing = True
-        try:
-            result = escalation_audit(now=self.clock.now)
-        finally:
-            self._auditing = False
+        result = escalation_audit(now=self.clock.now)
         self.counts["auditor_runs"] += 1
         self.counts["auditor_timers_armed"] += result["timers_armed"]
         self.counts["auditor_notifications_resent"] += result["notifications_resent"]

@@ -75,9 +75,6 @@ class WallClock(VirtualClock):
     """The same scheduler on real time (the --live mode): it sleeps until the next event instead of
     jumping to it, and never moves the process clock."""
 
-    def __init__(self, start: datetime) -> None:
-        super().__init__(start)
-
     def __enter__(self) -> WallClock:
         return self
 

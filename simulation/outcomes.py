@@ -12,13 +12,11 @@ from datetime import datetime, timedelta
 from notifications.models import Channel, Escalation, Notification, SubjectKind
 from orders.models import OrderSeries
 from simulation.cohort import Course
-from simulation.ward import Patient
+from simulation.ward import PHYSICIAN_ROLES, Patient
 from workup.models import Alert, AlertGroup, AuditEvent, RespiratoryReading, User
 from workup.models.alert import AlertCategory
 from workup.models.audit import SubjectType
-from workup.roles import Role
 
-PHYSICIAN_ROLES = (Role.PHYSICIAN, Role.NEUROLOGIST)
 RESPIRATORY_ORDER_KEYS = ("resp_baseline", "resp_check")
 WARNED_AHEAD_HOURS = 24  # a respiratory physician page this long before the crossing counts as warning
 
@@ -218,15 +216,11 @@ def collect(
     respiratory_groups = set(
         Alert.objects.filter(category=AlertCategory.RESPIRATORY).values_list("group_id", flat=True)
     )
-    group_acks = defaultdict(list)
-    for group_id, at in AuditEvent.objects.filter(
+    group_acks, workup_acks = defaultdict(list), defaultdict(list)
+    for group_id, workup_id, at in AuditEvent.objects.filter(
         subject_type=SubjectType.ALERT_GROUP, action="acknowledged"
-    ).values_list("subject_id", "at"):
+    ).values_list("subject_id", "workup_id", "at"):
         group_acks[group_id].append(at)
-    workup_acks = defaultdict(list)
-    for workup_id, at in AuditEvent.objects.filter(
-        subject_type=SubjectType.ALERT_GROUP, action="acknowledged"
-    ).values_list("workup_id", "at"):
         workup_acks[workup_id].append(at)
 
     by_role_severity: dict[str, Counter] = defaultdict(Counter)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from simulation.cohort import DETERIORATION_FVC_ML_PER_KG
 from simulation.outcomes import Outcomes
 
 CHECK_INTERVAL_MIN = 240  # spec §2: respiratory checks every 4 h on a ward (2 h when tight)
@@ -35,6 +36,15 @@ def _slowest(outcomes: Outcomes, n: int = 6):
     return ranked[:n]
 
 
+def _save(fig, ax, path: Path, *, legend_size: int) -> None:
+    import matplotlib.pyplot as plt
+
+    ax.legend(fontsize=legend_size)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def plot(outcomes: Outcomes, directory: Path) -> None:
     import matplotlib
 
@@ -49,10 +59,7 @@ def plot(outcomes: Outcomes, directory: Path) -> None:
     ax.set_xlabel("true crossing → first physician page (minutes)")
     ax.set_ylabel("deteriorations")
     ax.set_title(f"{len(outcomes.deteriorations)} deteriorations, {len(outcomes.missed)} missed")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(directory / PLOTS["latency"], dpi=110)
-    plt.close(fig)
+    _save(fig, ax, directory / PLOTS["latency"], legend_size=8)
 
     fig, ax = plt.subplots(figsize=(7, 3.6))
     roles = [r for r in ROLE_ORDER if r in outcomes.pages_by_role_severity]
@@ -64,10 +71,7 @@ def plot(outcomes: Outcomes, directory: Path) -> None:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_ylabel("in-app pages per patient-day")
     ax.set_title("Pages per patient-day by role and severity")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(directory / PLOTS["pages"], dpi=110)
-    plt.close(fig)
+    _save(fig, ax, directory / PLOTS["pages"], legend_size=8)
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for case in _slowest(outcomes):
@@ -77,14 +81,17 @@ def plot(outcomes: Outcomes, directory: Path) -> None:
             rh, rv = zip(*case.readings, strict=True)
             ax.scatter(rh, rv, s=8, color=line[0].get_color())
         ax.axvline(case.crossing_h, color=line[0].get_color(), linestyle=":", linewidth=0.8)
-    ax.axhline(20, color="#b00020", linestyle="--", linewidth=0.8, label="20 mL/kg IBW")
+    ax.axhline(
+        DETERIORATION_FVC_ML_PER_KG,
+        color="#b00020",
+        linestyle="--",
+        linewidth=0.8,
+        label=f"{DETERIORATION_FVC_ML_PER_KG} mL/kg IBW",
+    )
     ax.set_xlabel("hours after triage")
     ax.set_ylabel("FVC (mL/kg IBW): true line, measured dots")
     ax.set_title("FVC of the deteriorations paged last (or missed)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(directory / PLOTS["trajectories"], dpi=110)
-    plt.close(fig)
+    _save(fig, ax, directory / PLOTS["trajectories"], legend_size=7)
 
 
 def markdown(document: dict, outcomes: Outcomes) -> str:

@@ -21,7 +21,7 @@ from simulation import ward as ward_actions
 from simulation.broker import VirtualBroker
 from simulation.clock import VirtualClock, WallClock
 from simulation.cohort import Course, StaffHabits, ack_delay, check_delay, make_cohort, response_delay
-from simulation.ward import Patient, Staff
+from simulation.ward import PHYSICIAN_ROLES, Patient, Staff
 from workup.errors import DomainError
 from workup.models import User, Ward, Workup
 from workup.models.workup import CloseOutcome
@@ -35,7 +35,6 @@ DEFAULT_START = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
 PATIENTS_PER_WARD = 20
 WARDS_PER_NEUROLOGIST = 4
 BACK_DATED_LAG_MINUTES = (30, 120)
-PHYSICIAN_ROLES = frozenset({Role.PHYSICIAN, Role.NEUROLOGIST})
 # A virtual broker has no visibility timeout: every timer is published when armed (broker.py).
 VIRTUAL_ARM_HORIZON_SECONDS = 400 * 24 * 3600
 

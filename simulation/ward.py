@@ -24,6 +24,7 @@ from workup.roles import Role
 from workup.services.order_results import order_complete_with_result, treatment_decide
 
 READING_KEYS = frozenset({"resp_baseline", "resp_check"})
+PHYSICIAN_ROLES = frozenset({Role.PHYSICIAN, Role.NEUROLOGIST})  # who acknowledges and counts as "a physician"
 INTUBATION_FVC_ML_PER_KG = 15  # spec §3 vc_critical line: the team intubates below it (simulation's model)
 
 

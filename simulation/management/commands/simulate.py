@@ -7,6 +7,7 @@ outcomes are merged."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import logging
@@ -56,8 +57,8 @@ class Command(BaseCommand):
             help="Write the report (--report-dir) from a run's JSON (--json) instead of running.",
         )
         parser.add_argument("--minutes", type=int, default=10, help="--live: how long (real minutes).")
-        parser.add_argument("--shard", type=int, default=0, help=argparse_suppress())
-        parser.add_argument("--shards", type=int, default=1, help=argparse_suppress())
+        parser.add_argument("--shard", type=int, default=0, help=argparse.SUPPRESS)
+        parser.add_argument("--shards", type=int, default=1, help=argparse.SUPPRESS)
 
     def handle(
         self, *args, courses, days, seed, workers, report_dir, json: str, shard, shards, live, minutes, render, **opts
@@ -181,12 +182,6 @@ def _run_one(*, courses: int, days: int, seed: int, shard: int, shards: int) -> 
         "run": {"events": log.events, "counts": dict(log.counts), "errors": log.errors, "refusals": log.refusals},
         "outcomes": outcomes.as_dict(),
     }
-
-
-def argparse_suppress() -> str:
-    import argparse
-
-    return argparse.SUPPRESS
 
 
 def json_load(path: Path) -> dict:
