@@ -2,12 +2,17 @@
 
 A publish that fails (broker down, network partition) is logged and left to the auditor
 (notifications.services.audit), which re-sends from the database once the broker is back.
-Tests replace these two functions to run timers by hand under faked time.
+Tests and the ward simulation replace ``dispatch_escalation_timers`` and ``dispatch_delivery``
+to run timers by hand under faked time; ``mark_armed`` is what every publisher (real or fake)
+does once its messages reached the broker.
 """
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 
 from notifications.models import Escalation
@@ -16,21 +21,64 @@ logger = logging.getLogger(__name__)
 
 # Bounded: a request that commits a reading must answer even when the broker is down.
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Rows marked armed per UPDATE.
+MARK_ARMED_CHUNK = 500
 
 
-def dispatch_escalation_timer(*, escalation_id: int, token: str, eta: datetime) -> bool:
+@dataclass(frozen=True)
+class Timer:
+    """One wake-up call: the task id is the escalation's token, so a superseded one does nothing."""
+
+    escalation_id: int
+    token: str
+    eta: datetime
+
+
+def dispatch_escalation_timers(timers: Sequence[Timer]) -> int:
+    """Publish the timer messages on one producer connection and mark those that reached the
+    broker as armed, in one UPDATE per chunk. At the first failed publish the rest are left
+    unarmed for the auditor (a broker that is down would otherwise cost a retry per message).
+    Returns how many were published."""
+    if not timers:
+        return 0
     from notifications.tasks import escalation_step_task
 
+    published: list[Timer] = []
     try:
-        escalation_step_task.apply_async(
-            args=[escalation_id], eta=eta, task_id=str(token), retry=True, retry_policy=PUBLISH_RETRY_POLICY
-        )
+        with escalation_step_task.app.producer_or_acquire() as producer:
+            for timer in timers:
+                escalation_step_task.apply_async(
+                    args=[timer.escalation_id],
+                    eta=timer.eta,
+                    task_id=timer.token,
+                    retry=True,
+                    retry_policy=PUBLISH_RETRY_POLICY,
+                    producer=producer,
+                )
+                published.append(timer)
     except Exception:
-        logger.warning("could not arm escalation %s timer; the auditor will re-arm it", escalation_id, exc_info=True)
-        return False
-    # Only a message that reached the broker counts as armed (same token: not superseded since).
-    Escalation.objects.filter(pk=escalation_id, token=token).update(armed_for=eta)
-    return True
+        logger.warning(
+            "could not arm %s of %s escalation timers; the auditor will re-arm them",
+            len(timers) - len(published),
+            len(timers),
+            exc_info=True,
+        )
+    mark_armed(published)
+    return len(published)
+
+
+def mark_armed(timers: Sequence[Timer]) -> None:
+    """Only a message that reached the broker counts as armed, and only for the token it carries
+    (a row superseded since keeps its new token unarmed)."""
+    for start in range(0, len(timers), MARK_ARMED_CHUNK):
+        chunk = timers[start : start + MARK_ARMED_CHUNK]
+        Escalation.objects.filter(pk__in={timer.escalation_id for timer in chunk}).update(
+            armed_for=Case(
+                *(When(pk=timer.escalation_id, token=timer.token, then=Value(timer.eta)) for timer in chunk),
+                default=F("armed_for"),
+                output_field=DateTimeField(),
+            )
+        )
 
 
 def dispatch_delivery(*, notification_id: int, eta: datetime | None = None) -> bool:

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from notifications import dispatch
-from notifications.models import Escalation
 from notifications.services import delivery
 from notifications.services.audit import escalation_audit
 from notifications.services.delivery import notification_deliver
@@ -44,11 +43,12 @@ class VirtualBroker:
         self.counts: Counter[str] = Counter()
         self.last_series_repaired = 0
 
-    def timer(self, *, escalation_id: int, token: str, eta: datetime) -> bool:
-        self.counts["timers_published"] += 1
-        self.clock.at(eta, self._wake, escalation_id, token, label="timer")
-        Escalation.objects.filter(pk=escalation_id, token=token).update(armed_for=eta)
-        return True
+    def timers(self, timers: list[dispatch.Timer]) -> int:
+        self.counts["timers_published"] += len(timers)
+        for timer in timers:
+            self.clock.at(timer.eta, self._wake, timer.escalation_id, timer.token, label="timer")
+        dispatch.mark_armed(timers)
+        return len(timers)
 
     def deliver(self, *, notification_id: int, eta: datetime | None = None) -> bool:
         self.counts["deliveries_published"] += 1
@@ -84,8 +84,8 @@ class VirtualBroker:
     @contextmanager
     def installed(self):
         """Put this broker behind notifications.dispatch (and a gateway that answers webhooks)."""
-        saved = (dispatch.dispatch_escalation_timer, dispatch.dispatch_delivery, delivery.requests)
-        dispatch.dispatch_escalation_timer = self.timer
+        saved = (dispatch.dispatch_escalation_timers, dispatch.dispatch_delivery, delivery.requests)
+        dispatch.dispatch_escalation_timers = self.timers
         dispatch.dispatch_delivery = self.deliver
         delivery.requests = SimpleNamespace(
             post=lambda *args, **kwargs: _GatewayAnswer(), RequestException=saved[2].RequestException
@@ -93,4 +93,4 @@ class VirtualBroker:
         try:
             yield self
         finally:
-            dispatch.dispatch_escalation_timer, dispatch.dispatch_delivery, delivery.requests = saved
+            dispatch.dispatch_escalation_timers, dispatch.dispatch_delivery, delivery.requests = saved

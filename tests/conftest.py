@@ -59,18 +59,16 @@ class Broker:
 def broker(monkeypatch) -> Broker:
     recorded = Broker()
 
-    def record_timer(*, escalation_id: int, token: str, eta: datetime) -> bool:
-        recorded.timers.append({"escalation_id": escalation_id, "token": token, "eta": eta})
-        from notifications.models import Escalation
-
-        Escalation.objects.filter(pk=escalation_id, token=token).update(armed_for=eta)
-        return True
+    def record_timers(timers: list[dispatch.Timer]) -> int:
+        recorded.timers.extend({"escalation_id": t.escalation_id, "token": t.token, "eta": t.eta} for t in timers)
+        dispatch.mark_armed(timers)
+        return len(timers)
 
     def record_delivery(*, notification_id: int, eta: datetime | None = None) -> bool:
         recorded.deliveries.append({"notification_id": notification_id, "eta": eta})
         return True
 
-    monkeypatch.setattr(dispatch, "dispatch_escalation_timer", record_timer)
+    monkeypatch.setattr(dispatch, "dispatch_escalation_timers", record_timers)
     monkeypatch.setattr(dispatch, "dispatch_delivery", record_delivery)
     return recorded
 

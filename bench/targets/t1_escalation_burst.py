@@ -244,18 +244,20 @@ def engine_burst(world, n: int, *, tag: str, worker_pid: int) -> dict:
 
     app.set_current()  # the project's app publishes the timers (not bench.bare_celery's)
 
-    from notifications.tasks import escalation_step_task
+    from notifications import dispatch
 
     lead = 5 + n * 0.002  # time to publish every timer message before they fall due
     due_at = (timezone.now() + timedelta(seconds=lead + 2 + n * 0.0005)).replace(microsecond=0)
     ids = _seed_burst(world, n, due_at=due_at, tag=tag)
     published_from = time.monotonic()
-    # What dispatch.dispatch_escalation_timer does for each row, on one producer connection and
-    # with one UPDATE of armed_for: the set-up must be done before the burst falls due.
-    with app.producer_or_acquire() as producer:
-        for e in Escalation.objects.filter(pk__in=ids).values("pk", "token"):
-            escalation_step_task.apply_async(args=[e["pk"]], eta=due_at, task_id=str(e["token"]), producer=producer)
-    Escalation.objects.filter(pk__in=ids).update(armed_for=due_at)
+    # The engine's own publisher (one producer connection, armed_for marked per chunk): the
+    # set-up must be done before the burst falls due.
+    dispatch.dispatch_escalation_timers(
+        [
+            dispatch.Timer(escalation_id=pk, token=str(token), eta=due_at)
+            for pk, token in Escalation.objects.filter(pk__in=ids).values_list("pk", "token")
+        ]
+    )
     publish_s = time.monotonic() - published_from
     late_publish = time.time() > due_at.timestamp()
     poller = InboxPoller(ids)

@@ -28,11 +28,14 @@ def escalation_audit(*, now: datetime) -> dict:
         handled += claimed
         if claimed < WAKE_BATCH_SIZE:
             break
-    armed = 0
-    for escalation in escalations_needing_a_timer(now=now)[:BATCH_SIZE]:
-        armed += dispatch.dispatch_escalation_timer(
-            escalation_id=escalation.pk, token=str(escalation.token), eta=max(escalation.wake_at, now)
-        )
+    armed = dispatch.dispatch_escalation_timers(
+        [
+            dispatch.Timer(escalation_id=pk, token=str(token), eta=max(wake_at, now))
+            for pk, token, wake_at in escalations_needing_a_timer(now=now).values_list("pk", "token", "wake_at")[
+                :BATCH_SIZE
+            ]
+        ]
+    )
     resent = 0
     for notification in notifications_stuck(now=now)[:BATCH_SIZE]:
         if dispatch.dispatch_delivery(notification_id=notification.pk):

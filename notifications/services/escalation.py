@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 
 from notifications import dispatch
@@ -28,7 +28,7 @@ from notifications.models import (
     NotificationStatus,
     SubjectKind,
 )
-from notifications.services.notify import notifications_for_step
+from notifications.services.notify import notifications_for_step, notifications_save
 from notifications.services.recipients import ward_staff_for
 from orders.escalation_level import level_fires_at
 from orders.models import OPEN_STATUSES, Order
@@ -47,6 +47,21 @@ logger = logging.getLogger(__name__)
 ORDER_POLICY_KEY = "order-overdue"
 
 
+@dataclass
+class _Writes:
+    """The rows a batch of escalations fired by escalations_wake_due writes, held back and
+    written in one statement per table once the batch has been handled (see _flush)."""
+
+    escalations: list[Escalation] = field(default_factory=list)
+    log_entries: list[EscalationLogEntry] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+
+    def add(self, other: "_Writes") -> None:
+        self.escalations += other.escalations
+        self.log_entries += other.log_entries
+        self.notifications += other.notifications
+
+
 def _log(
     escalation: Escalation,
     action: str,
@@ -56,9 +71,10 @@ def _log(
     scheduled_at: datetime | None = None,
     actor: User | None = None,
     detail: str = "",
+    writes: _Writes | None = None,
 ) -> EscalationLogEntry:
     lag_ms = int((at - scheduled_at).total_seconds() * 1000) if scheduled_at else None
-    return EscalationLogEntry.objects.create(
+    entry = EscalationLogEntry(
         escalation=escalation,
         action=action,
         level=level,
@@ -68,23 +84,29 @@ def _log(
         actor=actor,
         detail=detail[:300],
     )
+    if writes is not None:
+        writes.log_entries.append(entry)
+    else:
+        entry.save()
+    return entry
 
 
-def _arm_after_commit(escalation: Escalation, *, now: datetime) -> None:
-    """Send the timer message after commit if it is due within the horizon; else the auditor will."""
+def _timer_for(escalation: Escalation, *, now: datetime) -> dispatch.Timer | None:
+    """The timer message to send after commit if the row wakes within the horizon; else the
+    auditor arms it when its time comes nearer."""
     if escalation.wake_at is None:
-        return
-    horizon = now + timedelta(seconds=settings.ESCALATION_ARM_HORIZON_SECONDS)
-    if escalation.wake_at > horizon:
-        return
-    transaction.on_commit(
-        partial(
-            dispatch.dispatch_escalation_timer,
-            escalation_id=escalation.pk,
-            token=str(escalation.token),
-            eta=max(escalation.wake_at, now),
-        )
-    )
+        return None
+    if escalation.wake_at > now + timedelta(seconds=settings.ESCALATION_ARM_HORIZON_SECONDS):
+        return None
+    return dispatch.Timer(escalation_id=escalation.pk, token=str(escalation.token), eta=max(escalation.wake_at, now))
+
+
+def _arm_after_commit(escalations: Iterable[Escalation], *, now: datetime) -> None:
+    """One publish call after commit for every timer these rows need (one producer connection)."""
+    timers = [timer for escalation in escalations if (timer := _timer_for(escalation, now=now)) is not None]
+    if timers:
+        # Looked up at commit time: tests and the simulation put their own broker there.
+        transaction.on_commit(lambda: dispatch.dispatch_escalation_timers(timers))
 
 
 def _deliver_after_commit(notifications: Iterable[Notification]) -> None:
@@ -136,8 +158,7 @@ def escalations_start_for_orders(*, orders: Iterable[Order], now: datetime) -> l
             )
         )
     created = Escalation.objects.bulk_create(escalations)
-    for escalation in created:
-        _arm_after_commit(escalation, now=now)
+    _arm_after_commit(created, now=now)
     return created
 
 
@@ -222,9 +243,10 @@ def _respiratory_alerts_open() -> QuerySet[Alert]:
     )
 
 
-def _fire_next_level(escalation: Escalation, *, now: datetime) -> list[Notification]:
+def _fire_next_level(escalation: Escalation, *, now: datetime, writes: _Writes | None = None) -> list[Notification]:
     """Fire the next level; a level that reaches nobody is logged as skipped and the one above
-    it fires at once, so that a ward without (say) a charge nurse never swallows an alarm."""
+    it fires at once, so that a ward without (say) a charge nurse never swallows an alarm. With
+    ``writes`` the rows are only collected (escalations_wake_due writes a batch's rows at once)."""
     levels = escalation.levels
     scheduled_at = escalation.next_step_at
     notifications: list[Notification] = []
@@ -241,13 +263,14 @@ def _fire_next_level(escalation: Escalation, *, now: datetime) -> list[Notificat
                 level=level["level"],
                 scheduled_at=scheduled_at,
                 detail="a HIGH/CRIT respiratory alert is open: the climb starts at level 2 (spec §6)",
+                writes=writes,
             )
         escalation.next_level = RESPIRATORY_ALERT_START_LEVEL
     while escalation.next_level < len(levels) and not notifications:
         level = levels[escalation.next_level]
-        notifications = notifications_for_step(escalation=escalation, level=level, now=now)
+        notifications = notifications_for_step(escalation=escalation, level=level, now=now, save=writes is None)
         if notifications:
-            _log(escalation, "fired", at=now, level=level["level"], scheduled_at=scheduled_at)
+            _log(escalation, "fired", at=now, level=level["level"], scheduled_at=scheduled_at, writes=writes)
             # Ids and counts only: never the patient (ops.logging).
             logger.info(
                 "escalation fired",
@@ -267,12 +290,17 @@ def _fire_next_level(escalation: Escalation, *, now: datetime) -> list[Notificat
                 level=level["level"],
                 scheduled_at=scheduled_at,
                 detail=f"nobody to reach on the ward for roles {', '.join(level['recipient_roles'])}",
+                writes=writes,
             )
         escalation.current_level = level["level"]
         escalation.next_level += 1
     _schedule_next_level(escalation, now=now)
     _new_token(escalation)
-    escalation.save()
+    if writes is None:
+        escalation.save()
+    else:
+        writes.escalations.append(escalation)
+        writes.notifications.extend(notifications)
     return notifications
 
 
@@ -320,7 +348,7 @@ def _handle_due(escalation: Escalation, *, now: datetime) -> str:
     token): resume after an expired acknowledgement, end it, or fire its next level."""
     if escalation.status == EscalationStatus.ACKNOWLEDGED:
         if now < escalation.ack_expires_at:
-            _arm_after_commit(escalation, now=now)
+            _arm_after_commit([escalation], now=now)
             return "early"
         if not _subject_still_open(escalation):
             _end(escalation, now=now, reason="no longer open")
@@ -329,7 +357,7 @@ def _handle_due(escalation: Escalation, *, now: datetime) -> str:
         _new_token(escalation)
         escalation.save()
         if escalation.next_step_at > now:
-            _arm_after_commit(escalation, now=now)
+            _arm_after_commit([escalation], now=now)
             return "resumed"
     if escalation.status != EscalationStatus.ACTIVE:
         return escalation.status
@@ -338,15 +366,17 @@ def _handle_due(escalation: Escalation, *, now: datetime) -> str:
         return "ended"
     if now < escalation.next_step_at:
         # Woke early (clock skew between hosts, an early re-arm): wait for the right time.
-        _arm_after_commit(escalation, now=now)
+        _arm_after_commit([escalation], now=now)
         return "early"
     notifications = _fire_next_level(escalation, now=now)
-    _arm_after_commit(escalation, now=now)
+    _arm_after_commit([escalation], now=now)
     _deliver_after_commit(notifications)
     return "fired"
 
 
 WAKE_BATCH_SIZE = 100
+# What firing a level reads of an escalation's subject (the page's wording, its ward's staff).
+_WITH_SUBJECT = ("order__workup__patient", "order__workup__ward", "workup__ward")
 WAITING_STATUSES = [EscalationStatus.ACTIVE, EscalationStatus.ACKNOWLEDGED]
 
 
@@ -366,7 +396,7 @@ def escalations_wake_due(*, now: datetime, due_by: datetime | None = None, limit
     were claimed."""
     claimed = list(
         Escalation.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("order__workup__patient", "order__workup__ward", "workup__ward")
+        .select_related(*_WITH_SUBJECT)
         .filter(wake_at__lte=due_by or now, status__in=WAITING_STATUSES)
         .order_by("wake_at", "id")[:limit]
     )
@@ -395,20 +425,80 @@ def escalations_wake_due(*, now: datetime, due_by: datetime | None = None, limit
     facts.recipients.update(ward_staff_for(ward_ids={e.workup.ward_id for e in claimed}))
     reset = _batch_facts.set(facts)
     try:
+        writes = _Writes()
         for escalation in claimed:
             if (escalation.order_id and escalation.order_id not in locked_orders) or (
                 escalation.alert_group_id and escalation.alert_group_id not in locked_groups
             ):
                 continue
-            try:
-                with transaction.atomic():
-                    _handle_due(escalation, now=now)
-            except Exception:
-                # One bad row must not hold up the burst; its own timer message retries it.
-                logger.exception("waking escalation %s failed", escalation.pk)
+            if _fires_now(escalation, now=now):
+                # The common case: collect its rows, written with the batch's below.
+                row = _Writes()
+                try:
+                    _fire_next_level(escalation, now=now, writes=row)
+                except Exception:
+                    logger.exception("waking escalation %s failed", escalation.pk)
+                    continue
+                writes.add(row)
+            else:
+                _handle_due_alone(escalation, now=now)
+        if not _write_batch(writes, now=now):
+            # Nothing of the batch was written: handle its rows one by one, each in its own savepoint.
+            for escalation in _reread(writes.escalations):
+                _handle_due_alone(escalation, now=now)
     finally:
         _batch_facts.reset(reset)
     return len(claimed)
+
+
+def _fires_now(escalation: Escalation, *, now: datetime) -> bool:
+    """Active, its subject still open, and its next level due: _handle_due would fire it."""
+    return (
+        escalation.status == EscalationStatus.ACTIVE
+        and now >= escalation.next_step_at
+        and _subject_still_open(escalation)
+    )
+
+
+def _handle_due_alone(escalation: Escalation, *, now: datetime) -> None:
+    try:
+        with transaction.atomic():
+            _handle_due(escalation, now=now)
+    except Exception:
+        # One bad row must not hold up the burst; its own timer message retries it.
+        logger.exception("waking escalation %s failed", escalation.pk)
+
+
+# What _fire_next_level changes on the escalation row.
+_FIRED_FIELDS = ["status", "next_level", "current_level", "next_step_at", "wake_at", "token", "armed_for"]
+
+
+def _write_batch(writes: _Writes, *, now: datetime) -> bool:
+    """One INSERT per table for the batch's pages, delivery attempts and log rows, one UPDATE for
+    its escalations, then one publish call for their next timers. False (and nothing written)
+    if the database refused any of it."""
+    if not writes.escalations:
+        return True
+    try:
+        with transaction.atomic():
+            notifications_save(writes.notifications)
+            EscalationLogEntry.objects.bulk_create(writes.log_entries)
+            Escalation.objects.bulk_update(writes.escalations, fields=_FIRED_FIELDS)
+    except DatabaseError:
+        logger.exception("writing a batch of %s fired escalations failed", len(writes.escalations))
+        return False
+    _arm_after_commit(writes.escalations, now=now)
+    _deliver_after_commit(writes.notifications)
+    return True
+
+
+def _reread(escalations: list[Escalation]) -> list[Escalation]:
+    """Fresh copies of rows this transaction has locked (the in-memory ones were changed)."""
+    return list(
+        Escalation.objects.select_related(*_WITH_SUBJECT)
+        .filter(pk__in=[e.pk for e in escalations])
+        .order_by("wake_at", "id")
+    )
 
 
 def batch_recipients_cache() -> dict | None:
@@ -450,7 +540,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, now: datetime) -
             at=now,
             details={"level": escalation.current_level, "paused_until": escalation.ack_expires_at.isoformat()},
         )
-    _arm_after_commit(escalation, now=now)
+    _arm_after_commit([escalation], now=now)
     return escalation
 
 
@@ -471,7 +561,7 @@ def escalation_start_for_group(*, group: AlertGroup, now: datetime) -> Escalatio
         started_at=now,
     )
     notifications = _fire_next_level(escalation, now=now)
-    _arm_after_commit(escalation, now=now)
+    _arm_after_commit([escalation], now=now)
     _deliver_after_commit(notifications)
     return escalation
 
@@ -519,7 +609,7 @@ def escalation_lower_for_group(*, group: AlertGroup, now: datetime, from_severit
     _new_token(escalation)
     escalation.save()
     _log(escalation, "policy_lowered", at=now, detail=f"severity {from_severity} → {group.severity}")
-    _arm_after_commit(escalation, now=now)
+    _arm_after_commit([escalation], now=now)
 
 
 def escalation_end_for_order(*, order: Order, now: datetime, reason: str, actor: User | None = None) -> None:
@@ -544,7 +634,7 @@ def escalation_restart_for_order(*, order: Order, now: datetime) -> Escalation:
     _new_token(escalation)
     escalation.save()
     _log(escalation, "restarted", at=now, detail=f"order due time moved to {order.due_at:%Y-%m-%d %H:%M} UTC")
-    _arm_after_commit(escalation, now=now)
+    _arm_after_commit([escalation], now=now)
     return escalation
 
 
@@ -563,4 +653,4 @@ def escalation_advance_after_failed_delivery(*, escalation_id: int, level: int, 
     escalation.wake_at = now
     _new_token(escalation)
     escalation.save()
-    _arm_after_commit(escalation, now=now)
+    _arm_after_commit([escalation], now=now)

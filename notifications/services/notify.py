@@ -31,9 +31,13 @@ def _recipients(*, workup, roles: list[str], assigned_role: str) -> list:
     return recipients_from_staff(staff=cache[workup.ward_id], workup=workup, roles=roles, assigned_role=assigned_role)
 
 
-def notifications_for_step(*, escalation: Escalation, level: dict, now: datetime) -> list[Notification]:
+def notifications_for_step(
+    *, escalation: Escalation, level: dict, now: datetime, save: bool = True
+) -> list[Notification]:
     """One notification per recipient and channel (email only for staff with an address), and
-    one per step for the ward's webhook when the level uses it and the ward has one."""
+    one per step for the ward's webhook when the level uses it and the ward has one. With
+    ``save=False`` the rows are built, not written: the caller writes a batch's rows with
+    notifications_save."""
     message, assigned_role = _message(escalation=escalation, level=level, now=now)
     workup = escalation.workup
     channels = set(level["channels"])
@@ -67,10 +71,17 @@ def notifications_for_step(*, escalation: Escalation, level: dict, now: datetime
             rows.append(Notification(channel=Channel.EMAIL, recipient=recipient, **common))
     if Channel.WEBHOOK in channels and workup.ward.webhook_url:
         rows.append(Notification(channel=Channel.WEBHOOK, recipient=None, **common))
-    created = Notification.objects.bulk_create(rows)
+    if save:
+        notifications_save(rows)
+    return rows
+
+
+def notifications_save(rows: list[Notification]) -> None:
+    """Write notification rows, and the delivery attempt of each in-app one (delivered by being
+    written, at its creation time), one INSERT per table."""
+    Notification.objects.bulk_create(rows)
     DeliveryAttempt.objects.bulk_create(
-        DeliveryAttempt(notification=row, at=now, outcome=DeliveryAttempt.Outcome.DELIVERED, duration_ms=0)
-        for row in created
+        DeliveryAttempt(notification=row, at=row.created_at, outcome=DeliveryAttempt.Outcome.DELIVERED, duration_ms=0)
+        for row in rows
         if row.channel == Channel.IN_APP
     )
-    return created

@@ -6,11 +6,12 @@ import random
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notifications.models import Escalation, EscalationLogEntry, Notification
+from notifications.models import DeliveryAttempt, Escalation, EscalationLogEntry, Notification
 from notifications.services.escalation import escalation_wake, escalations_wake_due
 from tests.conftest import T0
 from tests.factories import open_workup
@@ -149,3 +150,55 @@ def test_two_claimers_at_the_same_moment_never_both_fire_one_escalation(ward, wa
     assert len(claimed) == 2
     fired = list(EscalationLogEntry.objects.filter(action="fired", level=0).values_list("escalation_id", flat=True))
     assert sorted(fired) == sorted(e.pk for e in due)  # each once: none twice, none left out
+
+
+def _workups_falling_due(ward, ward_team, count: int) -> list[Escalation]:
+    for _ in range(count):
+        open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
+    first_due = min(e.wake_at for e in due_escalations(LATER))
+    return due_escalations(first_due)
+
+
+def test_a_batch_writes_its_rows_in_the_same_statements_however_many_it_fires(
+    ward, ward_team, broker, django_assert_max_num_queries
+):
+    """Pages, delivery attempts, log rows and escalation updates are one statement each per batch:
+    a batch of 12 costs what a batch of 3 does."""
+    few = _workups_falling_due(ward, ward_team, 3)
+    with CaptureQueriesContext(connection) as small:
+        assert escalations_wake_due(now=few[0].wake_at) == len(few)
+    Escalation.objects.filter(status="active").update(wake_at=None)  # out of the next claim's way
+    many = _workups_falling_due(ward, ward_team, 12)
+    assert len(many) == 4 * len(few)
+    with CaptureQueriesContext(connection) as large:
+        assert escalations_wake_due(now=many[0].wake_at) == len(many)
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert sorted(EscalationLogEntry.objects.filter(action="fired").values_list("escalation_id", flat=True)) == sorted(
+        e.pk for e in few + many
+    )
+    in_app = Notification.objects.filter(channel="in_app", escalation__in=few + many)
+    assert in_app.count() == DeliveryAttempt.objects.filter(notification__in=in_app).count() > 0
+    assert not in_app.exclude(status="sent").exists()
+
+
+def test_a_batch_the_database_refuses_is_fired_row_by_row_and_once(burst, at, monkeypatch, broker):
+    """If writing the batch's rows fails, nothing of it is kept and each row is fired on its own."""
+    real_bulk_create = EscalationLogEntry.objects.bulk_create
+    calls = []
+
+    def refuse_the_batch(rows, *args, **kwargs):
+        calls.append(len(rows))
+        if len(calls) == 1:
+            raise IntegrityError("refused")
+        return real_bulk_create(rows, *args, **kwargs)
+
+    monkeypatch.setattr(EscalationLogEntry.objects, "bulk_create", refuse_the_batch)
+    tokens_before = {e.pk: str(e.token) for e in burst}
+    assert escalations_wake_due(now=at) == len(burst)
+    assert calls == [len(burst)]  # the batch's one attempt; the rows went on one by one
+    assert fired_levels() == sorted((e.pk, 0) for e in burst)
+    for escalation in burst:
+        pages = Notification.objects.filter(escalation=escalation, level=0)
+        assert pages.count() == pages.values("recipient", "channel").distinct().count() > 0
+        escalation.refresh_from_db()
+        assert escalation.next_level == 1 and str(escalation.token) != tokens_before[escalation.pk]

@@ -1,0 +1,67 @@
+"""Publishing timer messages (notifications.dispatch): one producer connection for many timers,
+armed_for marked only for what reached the broker and only under the token it carries."""
+
+import datetime as dt
+
+import pytest
+from kombu.exceptions import OperationalError
+
+from notifications import dispatch
+from notifications.models import Escalation
+from notifications.tasks import escalation_step_task
+from tests.conftest import T0
+from tests.factories import open_workup
+
+
+@pytest.fixture
+def escalations(ward, physician):
+    open_workup(ward=ward, opened_by=physician, now=T0)
+    Escalation.objects.update(armed_for=None)
+    return list(Escalation.objects.order_by("id")[:5])
+
+
+def timers_for(escalations) -> list[dispatch.Timer]:
+    return [
+        dispatch.Timer(escalation_id=e.pk, token=str(e.token), eta=T0 + dt.timedelta(minutes=i))
+        for i, e in enumerate(escalations)
+    ]
+
+
+def test_every_timer_goes_out_on_one_producer_and_is_marked_armed(escalations, monkeypatch):
+    published = []
+    monkeypatch.setattr(
+        escalation_step_task,
+        "apply_async",
+        lambda args, eta, task_id, producer, **kwargs: published.append((args[0], task_id, eta, producer)),
+    )
+    timers = timers_for(escalations)
+    assert dispatch.dispatch_escalation_timers(timers) == len(timers)
+    assert [(p[0], p[1], p[2]) for p in published] == [(t.escalation_id, t.token, t.eta) for t in timers]
+    assert len({id(p[3]) for p in published}) == 1  # one producer for the lot
+    armed = dict(Escalation.objects.filter(pk__in=[t.escalation_id for t in timers]).values_list("pk", "armed_for"))
+    assert armed == {t.escalation_id: t.eta for t in timers}
+
+
+def test_a_broker_that_fails_stops_the_publishing_and_only_what_went_out_is_armed(escalations, monkeypatch):
+    published = []
+
+    def publish(args, **kwargs):
+        if len(published) == 2:
+            raise OperationalError("broker down")
+        published.append(args[0])
+
+    monkeypatch.setattr(escalation_step_task, "apply_async", publish)
+    timers = timers_for(escalations)
+    assert dispatch.dispatch_escalation_timers(timers) == 2
+    armed = set(Escalation.objects.filter(armed_for__isnull=False).values_list("pk", flat=True))
+    assert armed == {timers[0].escalation_id, timers[1].escalation_id}
+
+
+def test_a_row_superseded_since_its_timer_was_sent_is_not_marked_armed(escalations):
+    timers = timers_for(escalations)
+    superseded = escalations[1]
+    Escalation.objects.filter(pk=superseded.pk).update(token="00000000-0000-0000-0000-000000000001")
+    dispatch.mark_armed(timers)
+    armed = dict(Escalation.objects.filter(pk__in=[t.escalation_id for t in timers]).values_list("pk", "armed_for"))
+    assert armed.pop(superseded.pk) is None
+    assert all(armed_for is not None for armed_for in armed.values())
