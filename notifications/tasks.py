@@ -15,6 +15,10 @@ MAX_WAKE_BATCHES = 100
 def escalation_step_task(self, escalation_id: int) -> str:
     # The task id is the token the escalation row was armed with; a stale one does nothing.
     outcome = escalation_wake(escalation_id=escalation_id, token=self.request.id, now=timezone.now())
+    if outcome in ("stale", "missing"):
+        # Its row was handled by a claim (a burst's duplicates) or superseded: whoever handled
+        # it claims on, and every row still due has a message of its own with a current token.
+        return outcome
     # Then everything else due by now, in batches: in a burst the first messages to arrive do the
     # work and the later ones find their rows already handled (stale token, nothing claimed).
     for _ in range(MAX_WAKE_BATCHES):

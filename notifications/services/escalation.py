@@ -28,6 +28,7 @@ from notifications.models import (
     NotificationStatus,
     SubjectKind,
 )
+from notifications.services.bulk_update import rows_update
 from notifications.services.notify import notifications_for_step, notifications_save
 from notifications.services.recipients import ward_staff_for
 from orders.escalation_level import level_fires_at
@@ -316,19 +317,24 @@ def _resume_after_acknowledgement(escalation: Escalation, *, now: datetime) -> N
     _schedule_next_level(escalation, now=now)
 
 
-@transaction.atomic
 def escalation_wake(*, escalation_id: int, token: str, now: datetime) -> str:
     """A timer message arrived. Act only if it carries the row's current token."""
     subject = Escalation.objects.filter(pk=escalation_id).values("order_id", "alert_group_id", "token").first()
     if subject is None:
         return "missing"
     if str(subject["token"]) != str(token):
-        # Tokens are never reused: a message superseded now stays superseded, so no lock is needed
-        # to turn it away (a burst claimed by escalations_wake_due leaves many such duplicates).
+        # Tokens are never reused: a message superseded now stays superseded, so neither a lock
+        # nor a transaction is needed to turn it away (a burst claimed by escalations_wake_due
+        # leaves one such duplicate per row).
         EscalationLogEntry.objects.create(
             escalation_id=escalation_id, action="stale_timer_ignored", at=now, detail=f"timer {token}"
         )
         return "stale"
+    with transaction.atomic():
+        return _wake_locked(subject, escalation_id=escalation_id, token=token, now=now)
+
+
+def _wake_locked(subject: dict, *, escalation_id: int, token: str, now: datetime) -> str:
     # Lock order: the subject (order or alert group) first, then the escalation — the same order
     # as completing an order or resolving an alert, so the two can never deadlock, and a
     # completion in flight is waited for (and seen) before a level fires.
@@ -483,7 +489,7 @@ def _write_batch(writes: _Writes, *, now: datetime) -> bool:
         with transaction.atomic():
             notifications_save(writes.notifications)
             EscalationLogEntry.objects.bulk_create(writes.log_entries)
-            Escalation.objects.bulk_update(writes.escalations, fields=_FIRED_FIELDS)
+            rows_update(writes.escalations, fields=_FIRED_FIELDS)
     except DatabaseError:
         logger.exception("writing a batch of %s fired escalations failed", len(writes.escalations))
         return False

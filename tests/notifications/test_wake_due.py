@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from notifications.models import DeliveryAttempt, Escalation, EscalationLogEntry, Notification
 from notifications.services.escalation import escalation_wake, escalations_wake_due
+from notifications.tasks import escalation_step_task
 from tests.conftest import T0
 from tests.factories import open_workup
 
@@ -202,3 +203,18 @@ def test_a_batch_the_database_refuses_is_fired_row_by_row_and_once(burst, at, mo
         assert pages.count() == pages.values("recipient", "channel").distinct().count() > 0
         escalation.refresh_from_db()
         assert escalation.next_level == 1 and str(escalation.token) != tokens_before[escalation.pk]
+
+
+def test_a_duplicate_timer_message_claims_nothing_and_a_current_one_claims_the_burst(
+    burst, at, broker, django_capture_on_commit_callbacks, time_machine
+):
+    """A burst's duplicates (stale tokens) cost a read and a log row each, no claim: whoever
+    handled their rows claims on, and every row still due has a message of its own."""
+    time_machine.move_to(at, tick=False)
+    first = burst[0]
+    stale = escalation_step_task.apply(args=[first.pk], task_id="00000000-0000-0000-0000-000000000000").get()
+    assert stale == "stale" and fired_levels() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        current = escalation_step_task.apply(args=[first.pk], task_id=str(first.token)).get()
+    assert current == "fired"
+    assert fired_levels() == sorted((e.pk, 0) for e in burst)
