@@ -15,80 +15,19 @@ Measured from the database after the burst:
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
 import sys
 import threading
 import time
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from bench.harness import ROOT, BenchContext, Measurement, percentile, target_main
+from bench.harness import BenchContext, Measurement, percentile, target_main
+from bench.processes import peak_rss_mb, start, stop, wait_ready
 
 TITLE = "1. Escalation burst"
 ORDER = 10
 WARDS = 40
-
-
-def _start(
-    command: list[str], ctx: BenchContext, log_name: str, *, django: bool = True, **env: str
-) -> subprocess.Popen:
-    log = open(ctx.workdir / log_name, "wb")  # noqa: SIM115 - closed with the process
-    environ = ctx.env(**env)
-    if not django:  # else Celery's Django fix-up would load Django (and its logging) into the bare worker
-        environ.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.Popen(  # noqa: S603 - fixed command line
-        command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-
-
-def _wait_ready(ctx: BenchContext, log_name: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"worker exited: {(ctx.workdir / log_name).read_text()[-2000:]}")
-        if b" ready." in (ctx.workdir / log_name).read_bytes():
-            return
-        time.sleep(0.2)
-    raise RuntimeError("worker not ready")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait(timeout=10)
-
-
-def _tree(pid: int) -> list[int]:
-    pids = [pid]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                pids.append(int(entry.name))
-    return pids
-
-
-def _peak_rss_mb(pid: int) -> float:
-    """VmHWM (peak resident set) of the worker and its pool processes, summed, in MB."""
-    total = 0
-    for p in _tree(pid):
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
 
 
 def bare_burst(ctx: BenchContext, n: int) -> list[float]:
@@ -99,13 +38,13 @@ def bare_burst(ctx: BenchContext, n: int) -> list[float]:
     client = redis.Redis.from_url(ctx.redis_url)
     client.delete(bare_celery.LAG_KEY)
     log = "bare-worker.log"
-    proc = _start(
+    proc = start(
         [sys.executable, "-m", "celery", "-A", "bench.bare_celery", "worker", "--concurrency", "2",
          "--loglevel", "INFO", "--queues", "bare", "--without-gossip", "--without-mingle"],
         ctx, log, django=False,
     )  # fmt: skip
     try:
-        _wait_ready(ctx, log, proc)
+        wait_ready(ctx, log, proc)
         due = time.time() + 5 + n * 0.001
         from datetime import UTC, datetime
 
@@ -117,7 +56,7 @@ def bare_burst(ctx: BenchContext, n: int) -> list[float]:
             time.sleep(0.2)
         return [float(x) * 1000 for x in client.lrange(bare_celery.LAG_KEY, 0, -1)]
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 def _world():
@@ -308,7 +247,7 @@ def engine_burst(world, n: int, *, tag: str, worker_pid: int) -> dict:
         "pages": pages,
         "publish_s": publish_s,
         "late_publish": late_publish,
-        "rss_mb": _peak_rss_mb(worker_pid),
+        "rss_mb": peak_rss_mb(worker_pid),
     }
 
 
@@ -323,19 +262,19 @@ def run(ctx: BenchContext) -> list[Measurement]:
 
     world = _world()
     log = "worker.log"
-    worker = _start(
+    worker = start(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--concurrency", "2",
          "--queues", "critical,default", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
          "--schedule", str(ctx.workdir / "celerybeat-schedule")],
         ctx, log, LOG_LEVEL="INFO",
     )  # fmt: skip
     try:
-        _wait_ready(ctx, log, worker)
+        wait_ready(ctx, log, worker)
         results = [engine_burst(world, n, tag=f"R{i}", worker_pid=worker.pid) for i in range(runs)]
         large = engine_burst(world, big, tag="L", worker_pid=worker.pid)
-        rss = _peak_rss_mb(worker.pid)
+        rss = peak_rss_mb(worker.pid)
     finally:
-        _stop(worker)
+        stop(worker)
 
     lags = [x for r in results for x in r["lags"]]
     visible = [x for r in results for x in r["visible"]]

@@ -11,7 +11,9 @@ from notifications.models import AuditorRun, Notification
 from notifications.selectors import escalations_needing_a_timer, notifications_stuck
 from notifications.services.escalation import WAKE_BATCH_SIZE, escalations_wake_due
 
-BATCH_SIZE = 500
+BATCH_SIZE = 500  # notifications re-sent per sweep
+# Timers armed per sweep: one publish call on one producer connection (dispatch_escalation_timers).
+TIMERS_PER_SWEEP = 5_000
 AUDITOR_NAME = "escalation-audit"
 # Overdue rows handled per sweep (in batches of WAKE_BATCH_SIZE); the next sweep goes on.
 MAX_OVERDUE_PER_SWEEP = 20_000
@@ -32,7 +34,7 @@ def escalation_audit(*, now: datetime) -> dict:
         [
             dispatch.Timer(escalation_id=pk, token=str(token), eta=max(wake_at, now))
             for pk, token, wake_at in escalations_needing_a_timer(now=now).values_list("pk", "token", "wake_at")[
-                :BATCH_SIZE
+                :TIMERS_PER_SWEEP
             ]
         ]
     )
