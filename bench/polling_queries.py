@@ -37,7 +37,7 @@ from django.utils import timezone  # noqa: E402
 from notifications.models import Channel, Escalation, EscalationStatus, Notification, NotificationStatus  # noqa: E402
 from notifications.models.escalation import SubjectKind  # noqa: E402
 from notifications.selectors import escalations_needing_a_timer, inbox_for, notifications_stuck  # noqa: E402
-from notifications.services.escalation import order_policy  # noqa: E402
+from notifications.services.escalation import order_policy_snapshot  # noqa: E402
 from orders.escalation_level import level_fires_at  # noqa: E402
 from orders.models import Order, OrderStatus  # noqa: E402
 from orders.selectors import orders_overdue, orders_overdue_visible_to  # noqa: E402
@@ -111,7 +111,7 @@ def seed(*, workups: int, closed: int, wards: int, rng: random.Random) -> World:
     pathway = PathwayTemplate.objects.filter(published=True).first() or PathwayTemplate.objects.create(
         key="suspected-gbs", version=1, title="Suspected GBS", condition="suspected_gbs", published=True
     )
-    snapshot = order_policy().snapshot()
+    snapshot = order_policy_snapshot()
     world = World(
         now=now,
         wards=ward_rows,

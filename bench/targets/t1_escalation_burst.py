@@ -69,14 +69,14 @@ def _seed_burst(world, n: int, *, due_at, tag: str) -> list[int]:
     """n open workups, each with one pending respiratory check due at ``due_at`` and its
     escalation (level 0 at due), not yet armed. Returns the escalation ids."""
     from notifications.models import Escalation, SubjectKind
-    from notifications.services.escalation import order_policy
+    from notifications.services.escalation import order_policy_snapshot
     from orders.models import Order, OrderStatus
     from workup.models import PathwayTemplate, Patient, Workup, WorkupStatus
     from workup.roles import Role
 
     rng = random.Random(tag)  # noqa: S311 - seeded data, not secrets
     pathway = PathwayTemplate.objects.filter(published=True).first()
-    snapshot = order_policy().snapshot()
+    snapshot = order_policy_snapshot()
     patients = Patient.objects.bulk_create(
         Patient(
             mrn=f"{tag}{i:07d}",

@@ -49,7 +49,7 @@ def run(ctx: BenchContext) -> list[Measurement]:
     from django.db import connection
 
     from bench import polling_queries as pq
-    from notifications.services.escalation import order_policy
+    from notifications.services.escalation import order_policy_snapshot
     from orders.selectors import orders_overdue
     from workup.models import PathwayTemplate, Workup
 
@@ -61,7 +61,7 @@ def run(ctx: BenchContext) -> list[Measurement]:
     ward_user = world.inbox_user  # a charge nurse of ward 0: the dashboard scoped to one ward
     nurse = world.ward_nurse  # a nurse of ward 0: the ward board
     pathway = PathwayTemplate.objects.filter(published=True).first()
-    snapshot = order_policy().snapshot()
+    snapshot = order_policy_snapshot()
 
     cases = [
         ("API /api/v1/dashboard/overdue/ first page, hospital-wide admin", world.admin, "/api/v1/dashboard/overdue/"),

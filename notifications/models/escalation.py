@@ -44,12 +44,14 @@ class EscalationPolicy(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def snapshot(self) -> dict:
+    def snapshot(self, *, levels: list["EscalationLevel"] | None = None) -> dict:
+        """What an escalation keeps of its policy; ``levels``: this policy's levels, already read."""
+        levels = sorted(levels if levels is not None else self.levels.all(), key=lambda level: level.level)
         return {
             "policy": self.key,
             "ack_timeout_minutes": self.ack_timeout_minutes,
             "repeat_top_level_minutes": self.repeat_top_level_minutes,
-            "levels": [level.snapshot() for level in self.levels.order_by("level")],
+            "levels": [level.snapshot() for level in levels],
         }
 
 

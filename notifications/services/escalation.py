@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from notifications import dispatch
 from notifications.models import (
     Escalation,
+    EscalationLevel,
     EscalationLogEntry,
     EscalationPolicy,
     EscalationStatus,
@@ -122,14 +123,25 @@ def _new_token(escalation: Escalation) -> None:
     escalation.armed_for = None
 
 
-def order_policy() -> EscalationPolicy:
-    return EscalationPolicy.objects.prefetch_related("levels").get(key=ORDER_POLICY_KEY)
-
-
-def alert_policy(*, severity: str) -> EscalationPolicy:
-    return EscalationPolicy.objects.prefetch_related("levels").get(
-        applies_to=SubjectKind.ALERT, alert_severity=severity
+def _policy_snapshot(**policy: str) -> dict:
+    """The policy and its levels as an escalation keeps them (EscalationPolicy.snapshot), read in
+    one query: the levels with their policy."""
+    levels = list(
+        EscalationLevel.objects.select_related("policy")
+        .filter(**{f"policy__{name}": value for name, value in policy.items()})
+        .order_by("level")
     )
+    if not levels:
+        raise EscalationPolicy.DoesNotExist(f"no escalation policy with levels for {policy}")
+    return levels[0].policy.snapshot(levels=levels)
+
+
+def order_policy_snapshot() -> dict:
+    return _policy_snapshot(key=ORDER_POLICY_KEY)
+
+
+def alert_policy_snapshot(*, severity: str) -> dict:
+    return _policy_snapshot(applies_to=SubjectKind.ALERT, alert_severity=severity)
 
 
 def escalations_start_for_orders(*, orders: Iterable[Order], now: datetime) -> list[Escalation]:
@@ -138,7 +150,7 @@ def escalations_start_for_orders(*, orders: Iterable[Order], now: datetime) -> l
     orders = list(orders)
     if not orders:
         return []
-    snapshot = order_policy().snapshot()
+    snapshot = order_policy_snapshot()
     escalations = []
     for order in orders:
         first = level_fires_at(
@@ -558,7 +570,7 @@ def escalation_start_for_group(*, group: AlertGroup, now: datetime) -> Escalatio
         subject_kind=SubjectKind.ALERT,
         alert_group=group,
         workup_id=group.workup_id,
-        policy_snapshot=alert_policy(severity=group.severity).snapshot(),
+        policy_snapshot=alert_policy_snapshot(severity=group.severity),
         reference_at=now,
         window_minutes=0,
         next_level=0,
@@ -607,7 +619,7 @@ def escalation_lower_for_group(*, group: AlertGroup, now: datetime, from_severit
     escalation = _current_group_escalation(group)
     if escalation is None or escalation.status == EscalationStatus.EXHAUSTED:
         return
-    escalation.policy_snapshot = alert_policy(severity=group.severity).snapshot()
+    escalation.policy_snapshot = alert_policy_snapshot(severity=group.severity)
     levels = escalation.levels
     escalation.next_level = min(escalation.next_level, len(levels))
     if escalation.status == EscalationStatus.ACTIVE:
