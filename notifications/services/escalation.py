@@ -393,8 +393,19 @@ def _handle_due(escalation: Escalation, *, now: datetime) -> str:
 
 
 WAKE_BATCH_SIZE = 100
-# What firing a level reads of an escalation's subject (the page's wording, its ward's staff).
-_WITH_SUBJECT = ("order__workup__patient", "order__workup__ward", "workup__ward")
+# What firing a level reads of an escalation's subject (the page's wording, its ward's staff);
+# the order's workup is the escalation's own (_with_subjects), read once.
+_WITH_SUBJECT = ("order", "alert_group", "workup__ward")
+
+
+def _with_subjects(escalations: QuerySet[Escalation]) -> list[Escalation]:
+    rows = list(escalations.select_related(*_WITH_SUBJECT))
+    for escalation in rows:
+        if escalation.order_id:
+            escalation.order.workup = escalation.workup
+    return rows
+
+
 WAITING_STATUSES = [EscalationStatus.ACTIVE, EscalationStatus.ACKNOWLEDGED]
 
 
@@ -412,9 +423,8 @@ def escalations_wake_due(*, now: datetime, due_by: datetime | None = None, limit
     escalation_wake and of completing an order. ``due_by`` (default ``now``): claim only rows due
     by then (the auditor claims those overdue beyond the grace period). Returns how many rows
     were claimed."""
-    claimed = list(
+    claimed = _with_subjects(
         Escalation.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related(*_WITH_SUBJECT)
         .filter(wake_at__lte=due_by or now, status__in=WAITING_STATUSES)
         .order_by("wake_at", "id")[:limit]
     )
@@ -512,11 +522,7 @@ def _write_batch(writes: _Writes, *, now: datetime) -> bool:
 
 def _reread(escalations: list[Escalation]) -> list[Escalation]:
     """Fresh copies of rows this transaction has locked (the in-memory ones were changed)."""
-    return list(
-        Escalation.objects.select_related(*_WITH_SUBJECT)
-        .filter(pk__in=[e.pk for e in escalations])
-        .order_by("wake_at", "id")
-    )
+    return _with_subjects(Escalation.objects.filter(pk__in=[e.pk for e in escalations]).order_by("wake_at", "id"))
 
 
 def batch_recipients_cache() -> dict | None:
