@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 
 from notifications.models import Escalation
@@ -70,14 +69,16 @@ def dispatch_escalation_timers(timers: Sequence[Timer]) -> int:
 def mark_armed(timers: Sequence[Timer]) -> None:
     """Only a message that reached the broker counts as armed, and only for the token it carries
     (a row superseded since keeps its new token unarmed)."""
+    from notifications.services.bulk_update import rows_update
+
     for start in range(0, len(timers), MARK_ARMED_CHUNK):
-        chunk = timers[start : start + MARK_ARMED_CHUNK]
-        Escalation.objects.filter(pk__in={timer.escalation_id for timer in chunk}).update(
-            armed_for=Case(
-                *(When(pk=timer.escalation_id, token=timer.token, then=Value(timer.eta)) for timer in chunk),
-                default=F("armed_for"),
-                output_field=DateTimeField(),
-            )
+        rows_update(
+            [
+                Escalation(pk=timer.escalation_id, token=timer.token, armed_for=timer.eta)
+                for timer in timers[start : start + MARK_ARMED_CHUNK]
+            ],
+            fields=["armed_for"],
+            match=["token"],
         )
 
 

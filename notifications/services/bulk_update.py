@@ -11,29 +11,35 @@ from collections.abc import Sequence
 from django.db import connection, models
 
 
-def rows_update(objects: Sequence[models.Model], *, fields: list[str]) -> None:
+def rows_update(objects: Sequence[models.Model], *, fields: list[str], match: Sequence[str] = ()) -> None:
+    """Set ``fields`` of each row to its object's values; with ``match``, only rows whose
+    ``match`` fields still equal the object's (e.g. a token not superseded since)."""
     if not objects:
         return
     model = type(objects[0])
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_update(objects, fields=fields)
+        if not match:
+            model._default_manager.bulk_update(objects, fields=fields)
+            return
+        for obj in objects:
+            model._default_manager.filter(pk=obj.pk, **{name: getattr(obj, name) for name in match}).update(
+                **{name: getattr(obj, name) for name in fields}
+            )
         return
     meta = model._meta
     pk = meta.pk
+    matched = [meta.get_field(name) for name in match]
     columns = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    casts = [f"%s::{pk.db_type(connection)}"] + [f"%s::{field.db_type(connection)}" for field in columns]
-    row_sql = "(" + ", ".join(casts) + ")"
-    names = ", ".join(quote(field.column) for field in [pk, *columns])
+    values = [pk, *matched, *columns]
+    row_sql = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in values) + ")"
+    names = ", ".join(quote(field.column) for field in values)
     assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in columns)
+    where = " AND ".join(f"t.{quote(field.column)} = v.{quote(field.column)}" for field in [pk, *matched])
     sql = (
         f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608 (names from the model, values bound)
-        f"FROM (VALUES {', '.join([row_sql] * len(objects))}) AS v({names}) "
-        f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
+        f"FROM (VALUES {', '.join([row_sql] * len(objects))}) AS v({names}) WHERE {where}"
     )
-    params = []
-    for obj in objects:
-        params.append(pk.get_db_prep_value(obj.pk, connection))
-        params.extend(field.get_db_prep_value(getattr(obj, field.attname), connection) for field in columns)
+    params = [field.get_db_prep_value(getattr(obj, field.attname), connection) for obj in objects for field in values]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
