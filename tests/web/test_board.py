@@ -1,11 +1,15 @@
 """The ward board: rows for open workups on the user's wards, the htmx partial, constant queries."""
 
 import datetime as dt
+import re
+from html import escape
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from orders.models import OPEN_STATUSES, Order, OrderStatus
 from tests.factories import open_workup
 from tests.web.conftest import assert_strict_csp_safe
 from workup.monitoring.services.readings import reading_record
@@ -76,3 +80,46 @@ def test_board_query_count_is_constant_for_1_and_20_workups(browser, users, ward
     with CaptureQueriesContext(connection) as more_queries:
         assert client.get("/").status_code == 200
     assert len(page_queries) == len(more_queries)
+
+
+def _row(page: str, workup) -> str:
+    return re.search(rf'<tr data-workup-id="{workup.pk}".*?</tr>', page, re.S).group(0)
+
+
+def test_board_progress_overdue_and_next_due_are_each_rows_own(browser, users, ward, clock):
+    # given: one workup with an order completed, one not indicated and one cancelled; another untouched
+    workup = open_workup(ward=ward, opened_by=users["physician"])
+    other = open_workup(ward=ward, opened_by=users["physician"])
+    first, second, third = workup.orders.filter(status="pending").order_by("due_at", "id")[:3]
+    Order.objects.filter(pk=first.pk).update(status=OrderStatus.COMPLETED)
+    Order.objects.filter(pk=second.pk).update(status=OrderStatus.NOT_INDICATED)
+    Order.objects.filter(pk=third.pk).update(status=OrderStatus.CANCELLED)
+    clock.shift(dt.timedelta(hours=3))
+    now = timezone.now()
+    open_orders = workup.orders.filter(status__in=OPEN_STATUSES).order_by("due_at", "id")
+    overdue = open_orders.filter(due_at__lt=now).count()
+    assert overdue > 0
+
+    page = browser("nurse").get("/board/rows/", headers=HX).content.decode()
+
+    # then: done = completed + not indicated, out of every order but the cancelled one
+    row = _row(page, workup)
+    assert f"2/{workup.orders.count() - 1} done" in row
+    assert f"{overdue} overdue" in row
+    # the next due is the earliest open order
+    nxt = open_orders.first()
+    assert escape(nxt.title[:40]) in row
+    assert f"{int((now - nxt.due_at).total_seconds() // 60)} min overdue" in row
+    other_row = _row(page, other)
+    assert f"0/{other.orders.count()} done" in other_row
+    assert f"{other.orders.filter(status__in=OPEN_STATUSES, due_at__lt=now).count()} overdue" in other_row
+
+
+def test_board_row_with_nothing_open_says_so(browser, users, ward, clock):
+    workup = open_workup(ward=ward, opened_by=users["physician"])
+    Order.objects.filter(workup=workup).update(status=OrderStatus.COMPLETED)
+
+    row = _row(browser("nurse").get("/board/rows/", headers=HX).content.decode(), workup)
+
+    assert "nothing open" in row and 'class="flag flag-stat"' not in row
+    assert f"{workup.orders.count()}/{workup.orders.count()} done" in row

@@ -25,7 +25,6 @@ from workup.clinical.body import ideal_body_weight_kg
 from workup.clinical.red_flags import CONSIDER_CORD_LESION_MESSAGE
 from workup.errors import DomainError, DuplicateOpenWorkup, InvalidInput, StaleVersion
 from workup.models import Condition, RespiratoryReading, WorkupStatus
-from workup.models.pathway import Priority
 from workup.monitoring import wording
 from workup.monitoring.api.serializers import data_for_service
 from workup.monitoring.selectors import respiratory_readings_of, workup_scores
@@ -68,15 +67,15 @@ SEARCH_MAX_LENGTH = 64
 def _board_rows(user, now: datetime, *, search: str, mine: bool) -> list[dict]:
     rows = []
     for workup in board_workups(user=user, now=now, search=search, mine=mine):
-        next_order = workup.open_orders[0] if workup.open_orders else None
+        due_at = workup.earliest_due_at
         group = workup.unresolved_groups[0] if workup.unresolved_groups else None
         rows.append(
             {
                 "workup": workup,
                 "hours_since_triage": int((now - workup.triaged_at).total_seconds() // 3600),
-                "next_order": next_order,
-                "next_due_minutes": _minutes(next_order.due_at - now) if next_order else None,
-                "stat": any(o.priority == Priority.STAT for o in workup.open_orders),
+                "next_order": {"title": workup.next_order_title, "due_at": due_at} if due_at else None,
+                "next_due_minutes": _minutes(due_at - now) if due_at else None,
+                "stat": workup.has_stat,
                 "group": group,
                 "findings": wording.group_findings(group.unresolved_alerts) if group else [],
             }
