@@ -45,9 +45,40 @@ def order_list(*, user: User) -> QuerySet[Order]:
     )
 
 
+# What a row of the overdue dashboard shows (API OverdueRowSerializer, web and CSV rows of
+# orders.dashboard): a page reads only these columns, not each order's details and results.
+OVERDUE_ROW_FIELDS = (
+    "id",
+    "workup",
+    "key",
+    "title",
+    "category",
+    "priority",
+    "assigned_role",
+    "status",
+    "due_at",
+    "version",
+    "workup__bed",
+    "workup__ward__code",
+    "workup__patient__mrn",
+    # The level reached comes from the escalation's own policy snapshot (orders.escalation_level).
+    "escalation__policy_snapshot",
+    "escalation__reference_at",
+    "escalation__window_minutes",
+    "escalation__current_level",
+)
+
+
 def orders_overdue_visible_to(*, user: User, now: datetime) -> QuerySet[Order]:
-    """The overdue dashboard: overdue orders on the user's wards, most overdue first."""
-    return _on_wards_of(orders_overdue(now=now), user=user)
+    """The overdue dashboard: overdue orders on the user's wards, most overdue first, with the
+    columns a row shows (OVERDUE_ROW_FIELDS).
+
+    The user's wards go in as literal ids (one small query) rather than a subquery: with the
+    subquery PostgreSQL spent 4-5 ms planning the seven-table join at 10k open workups."""
+    orders = orders_overdue(now=now).only(*OVERDUE_ROW_FIELDS)
+    if user_sees_all_wards(user=user):
+        return orders
+    return orders.filter(workup__ward_id__in=list(Ward.objects.filter(staff=user).values_list("id", flat=True)))
 
 
 def order_template_for(*, workup: Workup, key: str) -> OrderTemplate | None:

@@ -118,3 +118,18 @@ def test_the_dashboard_costs_the_same_queries_for_1_and_20_rows(api, ward, physi
         assert len(client.get(f"{URL}?page_size=20").json()["results"]) == 14
 
     assert len(one) == len(twenty) <= 5
+
+
+def test_a_wards_dashboard_costs_the_same_queries_for_1_and_20_rows(api, ward, physician, clock):
+    # A ward's user reads through its ward ids; every field a row shows is read with the page.
+    for _ in range(3):
+        open_workup(ward=ward, opened_by=physician, now=T0)
+    clock.move_to(T0 + dt.timedelta(hours=5))
+    client = api("charge_nurse")
+
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(f"{URL}?page_size=1").json()["results"]) == 1
+    with CaptureQueriesContext(connection) as twenty:
+        assert len(client.get(f"{URL}?page_size=20").json()["results"]) == 20
+
+    assert len(one) == len(twenty) <= 6
