@@ -18,6 +18,7 @@ from django.db.models import (
 
 from orders.models import OPEN_STATUSES, Order, OrderSeries, OrderStatus, SeriesStatus
 from orders.selectors import DONE_STATUSES
+from workup.clinical.red_flags import CORD_RED_FLAGS
 from workup.clinical.rules import SEVERITY_RANK, Severity
 from workup.models import Alert, AlertGroup, AlertStatus, AuditEvent, User, Ward, Workup, WorkupStatus
 from workup.models.alert_group import UNRESOLVED_GROUP_STATUSES
@@ -47,6 +48,24 @@ def _open_workups_on_wards_of(*, user: User) -> QuerySet[Workup]:
     if user_sees_all_wards(user=user):
         return workups
     return workups.filter(ward_id__in=list(Ward.objects.filter(staff=user).values_list("id", flat=True)))
+
+
+# What a board row shows of a workup, its patient, ward and nurse (workup/_board_rows.html), and
+# what the rows are ordered by: the board reads only these columns.
+BOARD_ROW_FIELDS = (
+    "id",
+    "bed",
+    "triaged_at",
+    # Workup.cord_red_flags reads these from the instance's __dict__: a deferred one would read as
+    # absent, not be fetched.
+    *CORD_RED_FLAGS,
+    "patient__name",
+    "patient__mrn",
+    "ward__code",
+    "assigned_nurse__username",
+    "assigned_nurse__first_name",
+    "assigned_nurse__last_name",
+)
 
 
 def _progress(*, workups: QuerySet[Workup], now: datetime) -> dict[int, dict]:
@@ -98,6 +117,7 @@ def board_workups(*, user: User, now: datetime, search: str = "", mine: bool = F
     next_open = open_orders.order_by("due_at", "id")
     workups = list(
         scope.select_related("patient", "ward", "assigned_nurse")
+        .only(*BOARD_ROW_FIELDS)
         .alias(alert_severity=_unresolved_group("severity"), alert_status=_unresolved_group("status"))
         .annotate(
             urgency=Case(
