@@ -199,7 +199,8 @@ def overdue_page(
             num_pages=num_pages,
         )
     orders = _overdue_orders(user=user, now=now, ward=None, category=category)
-    counted = dict(orders.order_by().values_list("workup__ward_id").annotate(n=Count("id")))
+    # COUNT(*), not COUNT(id): an index-only scan of order_open_due_idx (due_at, workup_id).
+    counted = dict(orders.order_by().values_list("workup__ward_id").annotate(n=Count("*")))
     total = counted.get(ward.pk, 0) if ward is not None else sum(counted.values())
     if ward is not None:
         orders = orders.filter(workup__ward=ward)
