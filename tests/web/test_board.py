@@ -123,3 +123,15 @@ def test_board_row_with_nothing_open_says_so(browser, users, ward, clock):
 
     assert "nothing open" in row and 'class="flag flag-stat"' not in row
     assert f"{workup.orders.count()}/{workup.orders.count()} done" in row
+
+
+def test_board_next_due_title_is_cut_at_60_characters_and_its_time_is_local(browser, users, ward, clock):
+    workup = open_workup(ward=ward, opened_by=users["physician"])
+    nxt = workup.orders.filter(status__in=OPEN_STATUSES).order_by("due_at", "id").first()
+    Order.objects.filter(pk=nxt.pk).update(title="A" * 59 + "BCDEFGHIJ and more words after the sixtieth character")
+
+    row = _row(browser("nurse").get("/board/rows/", headers=HX).content.decode(), workup)
+
+    assert "A" * 59 + "…" in row and "BCDEF" not in row
+    assert f"({timezone.localtime(nxt.due_at):%H:%M})" in row
+    assert f'<a href="/workups/{workup.pk}/">' in row
