@@ -23,6 +23,7 @@ from orders.overdue import minutes_overdue
 from orders.selectors import orders_overdue_visible_to
 from workup.models import User, Ward
 from workup.roles import Role
+from workup.web.links import workup_url
 
 # What the level filter offers: the order policy's levels (spec §6: 0 at due ... 3 at +100%).
 LEVEL_CHOICES = [(0, "0"), (1, "1"), (2, "2"), (3, "3")]
@@ -46,6 +47,15 @@ class OverdueRow:
     escalation_level: int | None  # None: the order has no escalation (or none due yet)
     escalation_text: str
     escalation_severity: str  # the level's severity in the policy (MED/HIGH/CRIT), "" if none
+
+    @property
+    def workup_url(self) -> str:
+        return workup_url(self.workup_id)
+
+    @property
+    def due_at_iso(self) -> str:
+        """The due time in the current zone as ISO 8601: what ``|date:'c'`` gives, for less."""
+        return timezone.localtime(self.due_at).isoformat()
 
     @property
     def severity_class(self) -> str:
