@@ -15,10 +15,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from orders.models import OPEN_STATUSES, Order, OrderSeries, SeriesStatus
-from orders.selectors import order_template_for
 from orders.services.placing import order_add, series_key_of
 from workup.clinical.cadence import RESP_CHECK_KEY
 from workup.models import OrderTemplate, User, Workup, WorkupStatus
+from workup.monitoring.pathway_cache import template_for
 from workup.monitoring.selectors import workup_resp_cadence
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def place_occurrence(
     *, series: OrderSeries, due_at: datetime, by: User | None, now: datetime, details: dict
 ) -> Order | None:
     workup = series.workup
-    template = order_template_for(workup=workup, key=series.key)
+    template = template_for(workup=workup, key=series.key)
     if template is None:
         logger.error("series %s of workup %s has no template %s", series.pk, workup.pk, series.key)
         return None
@@ -66,7 +66,7 @@ def series_continue(*, order: Order, by: User | None, now: datetime, because: st
     workup = series.workup
     if workup.status != WorkupStatus.OPEN or series.status != SeriesStatus.ACTIVE or _open_occurrence_exists(series):
         return None
-    template = order_template_for(workup=workup, key=series.key)
+    template = template_for(workup=workup, key=series.key)
     interval = series_interval_minutes(workup=workup, template=template, now=now)
     return order_add(
         workup=workup,

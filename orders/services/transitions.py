@@ -16,11 +16,11 @@ from django.utils import timezone
 from orders import signals
 from orders.models import ALLOWED_TRANSITIONS, OPEN_STATUSES, Order, OrderStatus
 from orders.results import RESULT_DATA_REQUIRED, result_data_required_message
-from orders.selectors import completion_rule_of
 from orders.services.series import series_continue
 from workup.errors import IllegalTransition, InvalidInput, StaleVersion
 from workup.models import User
 from workup.models.audit import SubjectType
+from workup.monitoring.pathway_cache import completion_rules_for
 from workup.services.audit import audit_record
 
 TEXT_MAX_LENGTH = 4000
@@ -114,7 +114,7 @@ def order_complete(
     if result_data is None and order.key in RESULT_DATA_REQUIRED:
         # Acted on by workup.services.order_results.order_complete_with_result: never without it.
         raise InvalidInput({"result_data": [result_data_required_message(order.key)]})
-    if not by_entry and (rule := completion_rule_of(order=order)) is not None:
+    if not by_entry and (rule := completion_rules_for(workup=order.workup).get(order.key)) is not None:
         raise InvalidInput(
             {
                 "non_field_errors": [

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from orders.completion import CompletionRule
 from orders.models import OPEN_STATUSES, Order
-from orders.selectors import completion_rules_of
 from orders.services import order_complete
 from workup.clinical.rules import Finding, Measure, Rule, Severity, evaluate_rule, sort_findings
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, Workup, WorkupStatus
+from workup.monitoring.pathway_cache import completion_rules_for
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.services.audit import audit_record
 
@@ -177,7 +177,7 @@ def complete_orders_answered(
     same or an earlier entry). One order per key: the earliest due. Whatever stays open is
     reported with what it still needs.
     """
-    rules = {key: rule for key, rule in completion_rules_of(workup=workup).items() if rule.entry_kind == kind}
+    rules = {key: rule for key, rule in completion_rules_for(workup=workup).items() if rule.entry_kind == kind}
     candidates = (
         Order.objects.select_for_update()
         .filter(workup=workup, key__in=rules, status__in=OPEN_STATUSES)
