@@ -17,6 +17,7 @@ from orders import signals
 from orders.models import ALLOWED_TRANSITIONS, OPEN_STATUSES, Order, OrderStatus
 from orders.results import RESULT_DATA_REQUIRED, result_data_required_message
 from orders.services.series import series_continue
+from workup.clinical.cadence import Cadence
 from workup.errors import IllegalTransition, InvalidInput, StaleVersion
 from workup.models import User
 from workup.models.audit import SubjectType
@@ -46,6 +47,7 @@ def _order_transition(
     action: str,
     reason: str = "",
     fields: dict | None = None,
+    cadence: Cadence | None = None,
 ) -> Order:
     current = Order.objects.select_for_update().get(pk=order.pk)
     if expected_version is not None and current.version != expected_version:
@@ -75,7 +77,7 @@ def _order_transition(
         signals.order_closed.send(sender=Order, order=current, by=by, now=now, reason=f"order {to_status}")
     current.refresh_from_db()
     if to_status not in OPEN_STATUSES:
-        series_continue(order=current, by=by, now=now, because=f"previous occurrence {to_status}")
+        series_continue(order=current, by=by, now=now, because=f"previous occurrence {to_status}", cadence=cadence)
     return current
 
 
@@ -102,12 +104,14 @@ def order_complete(
     now: datetime | None = None,
     result_data: dict | None = None,
     by_entry: bool = False,
+    cadence: Cadence | None = None,
 ) -> Order:
     """``result_data``: a structured result already validated by orders.results (lp, ncs_emg).
 
     An order that the pathway says a bedside entry completes (orders.completion: a respiratory
     check needs FVC or NIF) is completed only by such an entry (``by_entry``), never by hand:
-    ticking it off by hand could record a check that was not done.
+    ticking it off by hand could record a check that was not done. ``cadence``: the respiratory
+    check cadence the entry has just computed, for placing the next resp_check.
     """
     now = now or timezone.now()
     result = _required_text(result, "result")
@@ -132,6 +136,7 @@ def order_complete(
         expected_version=version,
         action="completed",
         fields={"result": result, "result_data": result_data, "completed_at": now, "completed_by": by},
+        cadence=cadence,
     )
     return completed
 

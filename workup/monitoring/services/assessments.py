@@ -21,6 +21,7 @@ from workup.clinical.treatment import needs_vte_decision
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, NeuroAssessment, User, Workup
 from workup.models.audit import SubjectType
+from workup.monitoring.selectors import workups_for_entry
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
@@ -203,7 +204,7 @@ def assessment_record(
 ) -> AssessmentRecorded:
     now = now or timezone.now()
     taken_at = taken_at or now
-    workup = Workup.objects.select_for_update().select_related("patient", "ward").get(pk=workup.pk)
+    workup = workups_for_entry().get(pk=workup.pk)
     workup_must_be_open(workup)
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):

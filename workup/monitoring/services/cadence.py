@@ -9,16 +9,20 @@ from workup.models import User, Workup
 from workup.monitoring.selectors import workup_resp_cadence
 
 
-def resp_check_cadence_apply(*, workup: Workup, by: User | None, now: datetime) -> Cadence:
+def resp_check_cadence_apply(
+    *, workup: Workup, by: User | None, now: datetime, cadence: Cadence | None = None
+) -> Cadence:
     """Move each open resp_check to ``ordered_at + interval`` when that differs from its due time.
 
     Tightening never sets a due time in the past (it becomes due now). Loosening moves only a
     check that is not yet due, so an overdue check stays overdue. Call inside the transaction of
-    the change that may alter the cadence (a reading, an assessment).
+    the change that may alter the cadence (a reading, an assessment). ``cadence``: the one the
+    caller has just computed, after its last change (a reading computes it once for the entry).
     """
     from orders.services import order_reschedule
 
-    cadence = workup_resp_cadence(workup=workup, now=now)
+    if cadence is None:
+        cadence = workup_resp_cadence(workup=workup, now=now)
     reason = f"resp_check every {cadence.interval_minutes} min" + (
         f" ({'; '.join(cadence.reasons)})" if cadence.reasons else ""
     )

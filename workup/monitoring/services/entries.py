@@ -15,6 +15,7 @@ from django.utils import timezone
 from orders.completion import CompletionRule
 from orders.models import OPEN_STATUSES, Order
 from orders.services import order_complete
+from workup.clinical.cadence import Cadence
 from workup.clinical.rules import Finding, Measure, Rule, Severity, evaluate_rule, sort_findings
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, Workup, WorkupStatus
@@ -166,7 +167,15 @@ def _still_open(order: Order, *, rule: CompletionRule, values: dict, taken_at: d
 
 
 def complete_orders_answered(
-    *, workup: Workup, kind: str, values: dict, taken_at: datetime, by: User, now: datetime, result: str
+    *,
+    workup: Workup,
+    kind: str,
+    values: dict,
+    taken_at: datetime,
+    by: User,
+    now: datetime,
+    result: str,
+    cadence: Cadence | None = None,
 ) -> OrderOutcome:
     """Complete the open orders this entry answers, which places their series' next occurrence.
 
@@ -175,7 +184,8 @@ def complete_orders_answered(
     kind's measures, when it holds them, and only an occurrence that was already open when the
     entry was taken (so the occurrence an entry itself places can never be ticked off by the
     same or an earlier entry). One order per key: the earliest due. Whatever stays open is
-    reported with what it still needs.
+    reported with what it still needs. ``cadence``: the respiratory-check cadence the entry
+    computed (a reading), which places the next resp_check without reading it again.
     """
     rules = {key: rule for key, rule in completion_rules_for(workup=workup).items() if rule.entry_kind == kind}
     candidates = (
@@ -187,7 +197,7 @@ def complete_orders_answered(
     for order in candidates:
         rule = rules[order.key]
         if order.key not in answered_keys and order.ordered_at <= taken_at and not rule.missing(values):
-            completed.append(order_complete(order=order, by=by, result=result, now=now, by_entry=True))
+            completed.append(order_complete(order=order, by=by, result=result, now=now, by_entry=True, cadence=cadence))
             answered_keys.add(order.key)
         else:
             still_open.append(_still_open(order, rule=rule, values=values, taken_at=taken_at))

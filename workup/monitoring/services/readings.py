@@ -31,7 +31,14 @@ from workup.clinical.rules import SEVERITY_RANK, sort_findings
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, RespiratoryReading, User, Workup
 from workup.models.audit import SubjectType
-from workup.monitoring.selectors import best_values_before, latest_facial_weakness, timed_readings
+from workup.monitoring.selectors import (
+    RespiratoryHistory,
+    latest_facial_weakness,
+    neuro_assessments_of,
+    respiratory_history,
+    workup_resp_cadence,
+    workups_for_entry,
+)
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.entries import (
@@ -150,7 +157,7 @@ def _result_text(values: dict) -> str:
 
 
 def _falls_revealed_alerts(
-    *, workup: Workup, reading: RespiratoryReading, by: User, now: datetime
+    *, workup: Workup, reading: RespiratoryReading, history: RespiratoryHistory, by: User, now: datetime
 ) -> list[AlertChange]:
     """Spec §3 v1.1: a back-dated reading that is a new best value reveals falls in the readings
     taken after it; they raise their alerts now, naming both readings."""
@@ -161,9 +168,9 @@ def _falls_revealed_alerts(
         nif_cm_h2o=reading.nif_cm_h2o,
         mep_cm_h2o=reading.mep_cm_h2o,
     )
-    others = timed_readings(workup=workup, exclude_id=reading.pk)
     findings = []
-    for fall in falls_revealed_by(late, others, rules=respiratory.RESPIRATORY_RULES):
+    # The workup's other readings: read before this one was stored, under the workup's lock.
+    for fall in falls_revealed_by(late, list(history.readings), rules=respiratory.RESPIRATORY_RULES):
         measure = COMPARISON_MEASURES[fall.finding.rule]
         label, unit = MEASURE_UNITS[measure]
         later = (
@@ -186,7 +193,7 @@ def reading_record(
     names (units in the names); ``taken_at`` defaults to ``now``."""
     now = now or timezone.now()
     taken_at = taken_at or now
-    workup = Workup.objects.select_for_update().select_related("patient").get(pk=workup.pk)
+    workup = workups_for_entry().get(pk=workup.pk)
     workup_must_be_open(workup)
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
@@ -199,8 +206,11 @@ def reading_record(
         return ReadingRecorded(reading=repeated, alert_changes=[], completed_order=None, duplicate=True)
 
     patient = workup.patient
-    best = best_values_before(workup=workup, before=taken_at)
-    facial_weakness = latest_facial_weakness(workup=workup)
+    # Read once for the whole entry (the workup is locked: nothing else adds to them meanwhile).
+    history = respiratory_history(workup=workup)
+    assessments = list(neuro_assessments_of(workup=workup))
+    best = history.best_values_before(taken_at)
+    facial_weakness = latest_facial_weakness(workup=workup, assessments=assessments)
     reading_input = RespiratoryInput(**values)
     context = RespiratoryContext(
         sex=patient.sex,
@@ -241,7 +251,15 @@ def reading_record(
     changes = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.RESPIRATORY, what="reading", by=by, now=now
     )
-    changes += _falls_revealed_alerts(workup=workup, reading=reading, by=by, now=now)
+    changes += _falls_revealed_alerts(workup=workup, reading=reading, history=history, by=by, now=now)
+    # Once, with the alerts as they now are: the next resp_check (if this reading completes one)
+    # is placed at this interval and the open one moved to it; nothing in between changes it.
+    cadence = workup_resp_cadence(
+        workup=workup,
+        now=now,
+        assessments=assessments,
+        last_finding_at=history.last_finding_at(also=taken_at if worst else None),
+    )
     outcome = complete_orders_answered(
         workup=workup,
         kind=READING,
@@ -250,8 +268,9 @@ def reading_record(
         by=by,
         now=now,
         result=_result_text(values),
+        cadence=cadence,
     )
-    resp_check_cadence_apply(workup=workup, by=by, now=now)
+    resp_check_cadence_apply(workup=workup, by=by, now=now, cadence=cadence)
     return ReadingRecorded(
         reading=reading,
         alert_changes=changes,

@@ -16,6 +16,7 @@ from workup.clinical.reading_ranges import out_of_range_messages
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, VitalsEntry, Workup
 from workup.models.audit import SubjectType
+from workup.monitoring.selectors import workups_for_entry
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
@@ -109,7 +110,7 @@ def vitals_record(
 ) -> VitalsRecorded:
     now = now or timezone.now()
     taken_at = taken_at or now
-    workup = Workup.objects.select_for_update().get(pk=workup.pk)
+    workup = workups_for_entry().get(pk=workup.pk)
     workup_must_be_open(workup)
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
