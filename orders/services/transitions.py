@@ -50,6 +50,8 @@ def _order_transition(
     cadence: Cadence | None = None,
 ) -> Order:
     current = Order.objects.select_for_update().get(pk=order.pk)
+    if Order.workup.is_cached(order) and order.workup_id == current.workup_id:
+        current.workup = order.workup  # the caller's (an entry's locked workup): not read again
     if expected_version is not None and current.version != expected_version:
         raise StaleVersion(subject="order", expected=expected_version, current=current.version)
     if to_status not in ALLOWED_TRANSITIONS[current.status]:
@@ -75,7 +77,13 @@ def _order_transition(
     )
     if to_status not in OPEN_STATUSES:
         signals.order_closed.send(sender=Order, order=current, by=by, now=now, reason=f"order {to_status}")
-    current.refresh_from_db()
+    if (fields or {}).get("result_data") is not None:
+        current.refresh_from_db()  # a structured result as stored (JSON), not as given
+    else:
+        # The row as the UPDATE above left it (the lock is held: nobody else has changed it).
+        current.status, current.version, current.updated_at = to_status, current.version + 1, now
+        for name, value in (fields or {}).items():
+            setattr(current, name, value)
     if to_status not in OPEN_STATUSES:
         series_continue(order=current, by=by, now=now, because=f"previous occurrence {to_status}", cadence=cadence)
     return current
@@ -94,7 +102,6 @@ def order_start(*, order: Order, by: User, version: int | None = None, now: date
     )
 
 
-@transaction.atomic
 def order_complete(
     *,
     order: Order,
@@ -110,7 +117,8 @@ def order_complete(
 
     An order that the pathway says a bedside entry completes (orders.completion: a respiratory
     check needs FVC or NIF) is completed only by such an entry (``by_entry``), never by hand:
-    ticking it off by hand could record a check that was not done. ``cadence``: the respiratory
+    ticking it off by hand could record a check that was not done. The checks before the
+    transition only read: its own transaction (_order_transition) is the only one needed. ``cadence``: the respiratory
     check cadence the entry has just computed, for placing the next resp_check.
     """
     now = now or timezone.now()
