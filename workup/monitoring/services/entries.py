@@ -4,12 +4,14 @@ stored JSON, and completing the matching open order so the next occurrence is sc
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils import timezone
 
 from orders.completion import CompletionRule
@@ -20,6 +22,7 @@ from workup.clinical.rules import Finding, Measure, Rule, Severity, evaluate_rul
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, Workup, WorkupStatus
 from workup.monitoring.pathway_cache import completion_rules_for
+from workup.monitoring.selectors import workups_for_entry
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.services.audit import audit_record
 
@@ -49,6 +52,21 @@ class RuleError:
 class Evaluation:
     findings: list[Finding]
     errors: list[RuleError]
+
+
+@contextmanager
+def entry_workup(workup: Workup, *, locked: bool = False) -> Iterator[Workup]:
+    """The transaction an entry is recorded in, and its workup read and locked in it
+    (workup.monitoring.selectors.workups_for_entry). ``locked``: the caller has already read
+    ``workup`` that way in the transaction it has open (the API view reads it once for its 404,
+    the entry and its answer), so neither a second read nor a savepoint is needed."""
+    if locked:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("locked=True: read the workup with workups_for_entry() inside transaction.atomic()")
+        yield workup
+        return
+    with transaction.atomic():
+        yield workups_for_entry().get(pk=workup.pk)
 
 
 def workup_must_be_open(workup: Workup) -> None:
@@ -195,6 +213,7 @@ def complete_orders_answered(
     )
     completed, still_open, answered_keys = [], [], set()
     for order in candidates:
+        order.workup = workup  # locked by the entry: the transition need not read it again
         rule = rules[order.key]
         if order.key not in answered_keys and order.ordered_at <= taken_at and not rule.missing(values):
             completed.append(order_complete(order=order, by=by, result=result, now=now, by_entry=True, cadence=cadence))

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from orders.completion import READING
@@ -37,7 +36,6 @@ from workup.monitoring.selectors import (
     neuro_assessments_of,
     respiratory_history,
     workup_resp_cadence,
-    workups_for_entry,
 )
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
@@ -45,6 +43,7 @@ from workup.monitoring.services.entries import (
     OrderStillOpen,
     audit_entry_recorded,
     complete_orders_answered,
+    entry_workup,
     evaluate_isolated,
     findings_json,
     raise_alerts,
@@ -185,15 +184,26 @@ def _falls_revealed_alerts(
     )
 
 
-@transaction.atomic
 def reading_record(
-    *, workup: Workup, data: dict, by: User, now: datetime | None = None, taken_at: datetime | None = None
+    *,
+    workup: Workup,
+    data: dict,
+    by: User,
+    now: datetime | None = None,
+    taken_at: datetime | None = None,
+    locked: bool = False,
 ) -> ReadingRecorded:
     """Store a respiratory reading of the workup and act on it. ``data`` uses the model's field
-    names (units in the names); ``taken_at`` defaults to ``now``."""
+    names (units in the names); ``taken_at`` defaults to ``now``. ``locked``: see entry_workup."""
+    with entry_workup(workup, locked=locked) as entry_on:
+        return _reading_record(workup=entry_on, data=data, by=by, now=now, taken_at=taken_at)
+
+
+def _reading_record(
+    *, workup: Workup, data: dict, by: User, now: datetime | None, taken_at: datetime | None
+) -> ReadingRecorded:
     now = now or timezone.now()
     taken_at = taken_at or now
-    workup = workups_for_entry().get(pk=workup.pk)
     workup_must_be_open(workup)
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
