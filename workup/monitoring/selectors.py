@@ -103,13 +103,43 @@ def latest_facial_weakness(*, workup: Workup, assessments: list[NeuroAssessment]
     return workup.facial_weakness if recorded is None else recorded
 
 
+COMPARISON_FIELDS = ("fvc_ml", "nif_cm_h2o", "mep_cm_h2o")  # what TimedReading holds
+
+
+@dataclass(frozen=True)
+class EnteredReading:
+    """A stored reading as it was entered: what a double submission would repeat."""
+
+    id: int
+    recorded_by_id: int
+    recorded_at: datetime
+    taken_at: datetime
+    values: dict
+
+
 @dataclass(frozen=True)
 class RespiratoryHistory:
     """A workup's stored readings, oldest first, read once for everything a new reading compares
-    with: the best values before it, the falls it reveals, the last finding (for the cadence)."""
+    with: a double submission, the best values before it, the falls it reveals, the last finding
+    (for the cadence)."""
 
     readings: tuple[TimedReading, ...]
     finding_taken_at: tuple[datetime, ...]  # taken_at of the readings that found something
+    entered: tuple[EnteredReading, ...] = ()
+
+    def repeated(self, *, by: User, taken_at: datetime, values: dict, since: datetime) -> int | None:
+        """The id of the reading this entry repeats: the latest recorded by the same person since
+        ``since``, for the same taken_at, with the same values (entries.recent_duplicate's rule);
+        None if there is none."""
+        same = [
+            e
+            for e in self.entered
+            if e.recorded_at >= since
+            and e.recorded_by_id == by.pk
+            and e.taken_at == taken_at
+            and all(e.values[name] == value for name, value in values.items())
+        ]
+        return max(same, key=lambda e: (e.recorded_at, e.id)).id if same else None
 
     def best_values_before(self, before: datetime) -> dict:
         """The best FVC and MEP (highest) and NIF (most negative) taken at or before ``before`` —
@@ -126,20 +156,26 @@ class RespiratoryHistory:
         return max((*self.finding_taken_at, *((also,) if also is not None else ())), default=None)
 
 
-def respiratory_history(*, workup: Workup) -> RespiratoryHistory:
-    rows = (
-        RespiratoryReading.objects.filter(workup=workup)
-        .order_by("taken_at", "id")
-        .values_list("id", "taken_at", "fvc_ml", "nif_cm_h2o", "mep_cm_h2o", "worst_severity")
-    )
-    readings, findings = [], []
-    for pk, taken_at, fvc_ml, nif_cm_h2o, mep_cm_h2o, worst_severity in rows:
-        readings.append(
-            TimedReading(id=pk, taken_at=taken_at, fvc_ml=fvc_ml, nif_cm_h2o=nif_cm_h2o, mep_cm_h2o=mep_cm_h2o)
-        )
-        if worst_severity != "":
-            findings.append(taken_at)
-    return RespiratoryHistory(readings=tuple(readings), finding_taken_at=tuple(findings))
+def respiratory_history(*, workup: Workup, entered: tuple[str, ...] = ()) -> RespiratoryHistory:
+    """``entered``: the measurement fields a double submission is compared on (one query either way)."""
+    columns = ("id", "taken_at", "recorded_at", "recorded_by_id", "worst_severity", *COMPARISON_FIELDS, *entered)
+    rows = RespiratoryReading.objects.filter(workup=workup).order_by("taken_at", "id").values(*dict.fromkeys(columns))
+    readings, findings, entries = [], [], []
+    for row in rows:
+        readings.append(TimedReading(id=row["id"], taken_at=row["taken_at"], **{f: row[f] for f in COMPARISON_FIELDS}))
+        if row["worst_severity"] != "":
+            findings.append(row["taken_at"])
+        if entered:
+            entries.append(
+                EnteredReading(
+                    id=row["id"],
+                    recorded_by_id=row["recorded_by_id"],
+                    recorded_at=row["recorded_at"],
+                    taken_at=row["taken_at"],
+                    values={f: row[f] for f in entered},
+                )
+            )
+    return RespiratoryHistory(readings=tuple(readings), finding_taken_at=tuple(findings), entered=tuple(entries))
 
 
 def workups_for_entry(*, workups: QuerySet[Workup] | None = None) -> QuerySet[Workup]:

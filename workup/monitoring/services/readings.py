@@ -40,6 +40,7 @@ from workup.monitoring.selectors import (
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.entries import (
+    DOUBLE_SUBMISSION_WINDOW,
     OrderStillOpen,
     audit_entry_recorded,
     complete_orders_answered,
@@ -47,7 +48,6 @@ from workup.monitoring.services.entries import (
     evaluate_isolated,
     findings_json,
     raise_alerts,
-    recent_duplicate,
     revealed_by_late_entry,
     rule_errors_json,
     taken_at_errors,
@@ -208,16 +208,16 @@ def _reading_record(
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
         raise InvalidInput(errors)
+    # Read once for the whole entry (the workup is locked: nothing else adds to them meanwhile).
+    history = respiratory_history(workup=workup, entered=MEASUREMENT_FIELDS)
     if (
-        repeated := recent_duplicate(
-            RespiratoryReading, workup=workup, by=by, taken_at=taken_at, values=values, now=now
-        )
+        repeated := history.repeated(by=by, taken_at=taken_at, values=values, since=now - DOUBLE_SUBMISSION_WINDOW)
     ) is not None:
-        return ReadingRecorded(reading=repeated, alert_changes=[], completed_order=None, duplicate=True)
+        # As entries.recent_duplicate, on the rows just read; the entry itself only now.
+        reading = RespiratoryReading.objects.get(pk=repeated)
+        return ReadingRecorded(reading=reading, alert_changes=[], completed_order=None, duplicate=True)
 
     patient = workup.patient
-    # Read once for the whole entry (the workup is locked: nothing else adds to them meanwhile).
-    history = respiratory_history(workup=workup)
     assessments = list(neuro_assessments_of(workup=workup))
     best = history.best_values_before(taken_at)
     facial_weakness = latest_facial_weakness(workup=workup, assessments=assessments)
