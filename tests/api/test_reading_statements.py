@@ -19,8 +19,8 @@ M = dt.timedelta(minutes=1)
 
 # token + user, role groups, "has a ward?"; savepoint; the workup locked with its patient, ward
 # and pathway; its readings; its assessments; the reading and its audit row; the open alerts'
-# severities (cadence); the orders a reading completes; the open resp_check (cadence); release.
-STATEMENTS_PER_READING = 13
+# severities (cadence); the orders a reading completes (with the open resp_check); release.
+STATEMENTS_PER_READING = 12
 
 
 def post_reading(client, workup, **body):

@@ -172,6 +172,9 @@ class OrderStillOpen:
 class OrderOutcome:
     completed: tuple[Order, ...]
     still_open: tuple[OrderStillOpen, ...]
+    # The order keys whose open orders were read (and locked): with nothing completed, those of
+    # still_open are all of them.
+    keys_read: frozenset[str] = frozenset()
 
 
 def _still_open(order: Order, *, rule: CompletionRule, values: dict, taken_at: datetime) -> OrderStillOpen:
@@ -221,7 +224,7 @@ def complete_orders_answered(
         else:
             still_open.append(_still_open(order, rule=rule, values=values, taken_at=taken_at))
     still_open = [s for s in still_open if s.order.key not in answered_keys]
-    return OrderOutcome(completed=tuple(completed), still_open=tuple(still_open))
+    return OrderOutcome(completed=tuple(completed), still_open=tuple(still_open), keys_read=frozenset(rules))
 
 
 def when_text(workup: Workup, at: datetime) -> str:

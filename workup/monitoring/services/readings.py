@@ -15,6 +15,7 @@ from django.utils import timezone
 from orders.completion import READING
 from orders.models import Order
 from workup.clinical import respiratory
+from workup.clinical.cadence import RESP_CHECK_KEY
 from workup.clinical.reading_ranges import fvc_unit_mistake_message, nif_sign_mistake_message, out_of_range_messages
 from workup.clinical.respiratory import (
     COMPARISON_MEASURES,
@@ -280,7 +281,11 @@ def _reading_record(
         result=_result_text(values),
         cadence=cadence,
     )
-    resp_check_cadence_apply(workup=workup, by=by, now=now, cadence=cadence)
+    open_checks = None
+    if not outcome.completed and RESP_CHECK_KEY in outcome.keys_read:
+        # Nothing completed: the open checks are among the orders the entry has just read and locked.
+        open_checks = [s.order for s in outcome.still_open if s.order.key == RESP_CHECK_KEY]
+    resp_check_cadence_apply(workup=workup, by=by, now=now, cadence=cadence, open_checks=open_checks)
     return ReadingRecorded(
         reading=reading,
         alert_changes=changes,
