@@ -9,11 +9,11 @@ from django.db.models import Count, F
 
 from orders import signals
 from orders.models import OPEN_STATUSES, Order, OrderSeries, OrderStatus, SeriesStatus
-from orders.selectors import order_template_for
 from orders.services.rescheduling import order_reschedule
 from workup.models import OrderTemplate, PathwayTemplate, User, Workup, WorkupStatus
 from workup.models.audit import SubjectType
 from workup.models.pathway import Priority
+from workup.monitoring.pathway_cache import template_for
 from workup.services.audit import audit_event, audit_record_many
 
 # What the ward calls each recurring series (spec §2); "stopped by … at …" reads with these.
@@ -191,7 +191,7 @@ def order_request_again(*, workup: Workup, key: str, by: User | None, now: datet
         if open_order.due_at > due_at:
             order_reschedule(order=open_order, due_at=due_at, by=by, now=now, reason="asked for again")
         return open_order
-    template = order_template_for(workup=workup, key=key)
+    template = template_for(workup=workup, key=key)
     if template is None:
         # The workup's pathway has no such order (a level-of-care review on the cord lesion pathway).
         return None

@@ -15,20 +15,23 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from orders.models import OPEN_STATUSES, Order, OrderSeries, SeriesStatus
-from orders.selectors import order_template_for
 from orders.services.placing import order_add, series_key_of
-from workup.clinical.cadence import RESP_CHECK_KEY
+from workup.clinical.cadence import RESP_CHECK_KEY, Cadence
 from workup.models import OrderTemplate, User, Workup, WorkupStatus
+from workup.monitoring.pathway_cache import template_for
 from workup.monitoring.selectors import workup_resp_cadence
 
 logger = logging.getLogger(__name__)
 
 
-def series_interval_minutes(*, workup: Workup, template: OrderTemplate, now: datetime) -> int:
+def series_interval_minutes(
+    *, workup: Workup, template: OrderTemplate, now: datetime, cadence: Cadence | None = None
+) -> int:
     """The interval to the next occurrence: the adaptive cadence for respiratory checks (spec §2,
-    workup.clinical.cadence), the template's recurrence interval for the others."""
+    workup.clinical.cadence), the template's recurrence interval for the others. ``cadence``: the
+    workup's cadence as the caller has just computed it."""
     if template.key == RESP_CHECK_KEY:
-        return workup_resp_cadence(workup=workup, now=now).interval_minutes
+        return (cadence or workup_resp_cadence(workup=workup, now=now)).interval_minutes
     return template.recurrence_interval_minutes
 
 
@@ -45,7 +48,7 @@ def place_occurrence(
     *, series: OrderSeries, due_at: datetime, by: User | None, now: datetime, details: dict
 ) -> Order | None:
     workup = series.workup
-    template = order_template_for(workup=workup, key=series.key)
+    template = template_for(workup=workup, key=series.key)
     if template is None:
         logger.error("series %s of workup %s has no template %s", series.pk, workup.pk, series.key)
         return None
@@ -56,18 +59,21 @@ def _open_occurrence_exists(series: OrderSeries) -> bool:
     return Order.objects.filter(series=series, status__in=OPEN_STATUSES).exists()
 
 
-def series_continue(*, order: Order, by: User | None, now: datetime, because: str) -> Order | None:
+def series_continue(
+    *, order: Order, by: User | None, now: datetime, because: str, cadence: Cadence | None = None
+) -> Order | None:
     """After ``order`` left the open states, place its series' next occurrence at the interval
     from now. Nothing when the order is not part of a series, the series is stopped, the workup
-    is not open, or an open occurrence exists already. Inside the caller's transaction."""
+    is not open, or an open occurrence exists already. Inside the caller's transaction.
+    ``cadence``: the respiratory-check cadence a bedside entry has just computed."""
     if order.series_id is None:
         return None
     series = OrderSeries.objects.select_for_update().select_related("workup__pathway").get(pk=order.series_id)
     workup = series.workup
     if workup.status != WorkupStatus.OPEN or series.status != SeriesStatus.ACTIVE or _open_occurrence_exists(series):
         return None
-    template = order_template_for(workup=workup, key=series.key)
-    interval = series_interval_minutes(workup=workup, template=template, now=now)
+    template = template_for(workup=workup, key=series.key)
+    interval = series_interval_minutes(workup=workup, template=template, now=now, cadence=cadence)
     return order_add(
         workup=workup,
         template=template,

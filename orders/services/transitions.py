@@ -16,11 +16,12 @@ from django.utils import timezone
 from orders import signals
 from orders.models import ALLOWED_TRANSITIONS, OPEN_STATUSES, Order, OrderStatus
 from orders.results import RESULT_DATA_REQUIRED, result_data_required_message
-from orders.selectors import completion_rule_of
 from orders.services.series import series_continue
+from workup.clinical.cadence import Cadence
 from workup.errors import IllegalTransition, InvalidInput, StaleVersion
 from workup.models import User
 from workup.models.audit import SubjectType
+from workup.monitoring.pathway_cache import completion_rules_for
 from workup.services.audit import audit_record
 
 TEXT_MAX_LENGTH = 4000
@@ -46,8 +47,11 @@ def _order_transition(
     action: str,
     reason: str = "",
     fields: dict | None = None,
+    cadence: Cadence | None = None,
 ) -> Order:
     current = Order.objects.select_for_update().get(pk=order.pk)
+    if Order.workup.is_cached(order) and order.workup_id == current.workup_id:
+        current.workup = order.workup  # the caller's (an entry's locked workup): not read again
     if expected_version is not None and current.version != expected_version:
         raise StaleVersion(subject="order", expected=expected_version, current=current.version)
     if to_status not in ALLOWED_TRANSITIONS[current.status]:
@@ -73,9 +77,15 @@ def _order_transition(
     )
     if to_status not in OPEN_STATUSES:
         signals.order_closed.send(sender=Order, order=current, by=by, now=now, reason=f"order {to_status}")
-    current.refresh_from_db()
+    if (fields or {}).get("result_data") is not None:
+        current.refresh_from_db()  # a structured result as stored (JSON), not as given
+    else:
+        # The row as the UPDATE above left it (the lock is held: nobody else has changed it).
+        current.status, current.version, current.updated_at = to_status, current.version + 1, now
+        for name, value in (fields or {}).items():
+            setattr(current, name, value)
     if to_status not in OPEN_STATUSES:
-        series_continue(order=current, by=by, now=now, because=f"previous occurrence {to_status}")
+        series_continue(order=current, by=by, now=now, because=f"previous occurrence {to_status}", cadence=cadence)
     return current
 
 
@@ -92,7 +102,6 @@ def order_start(*, order: Order, by: User, version: int | None = None, now: date
     )
 
 
-@transaction.atomic
 def order_complete(
     *,
     order: Order,
@@ -102,19 +111,22 @@ def order_complete(
     now: datetime | None = None,
     result_data: dict | None = None,
     by_entry: bool = False,
+    cadence: Cadence | None = None,
 ) -> Order:
     """``result_data``: a structured result already validated by orders.results (lp, ncs_emg).
 
     An order that the pathway says a bedside entry completes (orders.completion: a respiratory
     check needs FVC or NIF) is completed only by such an entry (``by_entry``), never by hand:
-    ticking it off by hand could record a check that was not done.
+    ticking it off by hand could record a check that was not done. The checks before the
+    transition only read: its own transaction (_order_transition) is the only one needed. ``cadence``: the respiratory
+    check cadence the entry has just computed, for placing the next resp_check.
     """
     now = now or timezone.now()
     result = _required_text(result, "result")
     if result_data is None and order.key in RESULT_DATA_REQUIRED:
         # Acted on by workup.services.order_results.order_complete_with_result: never without it.
         raise InvalidInput({"result_data": [result_data_required_message(order.key)]})
-    if not by_entry and (rule := completion_rule_of(order=order)) is not None:
+    if not by_entry and (rule := completion_rules_for(workup=order.workup).get(order.key)) is not None:
         raise InvalidInput(
             {
                 "non_field_errors": [
@@ -132,6 +144,7 @@ def order_complete(
         expected_version=version,
         action="completed",
         fields={"result": result, "result_data": result_data, "completed_at": now, "completed_by": by},
+        cadence=cadence,
     )
     return completed
 

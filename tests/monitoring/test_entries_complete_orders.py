@@ -2,6 +2,7 @@
 when the entry was taken, and a double submission is stored once (spec §2 v1.1, issue 9 §2)."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -131,3 +132,28 @@ def test_the_same_values_from_another_nurse_are_another_entry(workup, nurse, war
     reading_record(workup=workup, data={"fvc_ml": 3600}, by=nurse, now=T0 + 20 * M, taken_at=T0 + 20 * M)
     result = reading_record(workup=workup, data={"fvc_ml": 3600}, by=other, now=T0 + 21 * M, taken_at=T0 + 20 * M)
     assert not result.duplicate
+
+
+def test_a_repeat_is_matched_on_every_value_as_stored(workup, nurse, broker):
+    # given a reading with decimals, whole numbers, a sign and values not given
+    data = {"fvc_ml": 3600.5, "nif_cm_h2o": -45, "spo2_percent": 97, "dyspnea_at_rest": False}
+    first = reading_record(workup=workup, data=data, by=nurse, now=T0 + 20 * M, taken_at=T0 + 20 * M)
+    # when the same values come again, written otherwise (3600.50 is 3600.5; -45.0 is -45)
+    same = {**data, "fvc_ml": Decimal("3600.50"), "nif_cm_h2o": -45.0}
+    again = reading_record(workup=workup, data=same, by=nurse, now=T0 + 21 * M, taken_at=T0 + 20 * M)
+    # then it is the same reading; a sign given where it was not (null), or another sign, is not
+    assert again.duplicate and again.reading == first.reading
+    for changed in ({"accessory_muscle_use": False}, {"dyspnea_at_rest": True}, {"spo2_percent": 96}):
+        other = reading_record(workup=workup, data={**data, **changed}, by=nurse, now=T0 + 21 * M, taken_at=T0 + 20 * M)
+        assert not other.duplicate
+    assert RespiratoryReading.objects.filter(workup=workup).count() == 4
+
+
+def test_a_repeat_of_a_repeated_entry_is_the_latest_stored(workup, nurse, broker):
+    # two identical readings more than 2 minutes apart are both stored; a third repeats the latest
+    reading_record(workup=workup, data={"fvc_ml": 3600}, by=nurse, now=T0 + 20 * M, taken_at=T0 + 20 * M)
+    later = reading_record(workup=workup, data={"fvc_ml": 3600}, by=nurse, now=T0 + 23 * M, taken_at=T0 + 20 * M)
+
+    again = reading_record(workup=workup, data={"fvc_ml": 3600}, by=nurse, now=T0 + 24 * M, taken_at=T0 + 20 * M)
+
+    assert again.duplicate and again.reading == later.reading

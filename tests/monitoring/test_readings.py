@@ -177,3 +177,14 @@ def test_a_failing_rule_is_logged_and_reported_and_the_reading_is_still_saved(
     system = Alert.objects.get(category=AlertCategory.SYSTEM)
     assert (system.rule, system.severity, system.status) == ("rule_error_vc_broken", "HIGH", AlertStatus.OPEN)
     assert {c.alert.rule for c in result.alert_changes} == {"vc_low", "vc_absolute_low", "rule_error_vc_broken"}
+
+
+def test_a_reading_that_completes_nothing_still_tightens_the_open_check(workup, nurse, broker):
+    # given the open check, due 4 h after it was ordered
+    record(workup, nurse, T0 + H, fvc_ml=4000)
+    assert open_resp_check(workup).due_at == T0 + 5 * H
+    # when a reading without FVC or NIF (it completes nothing) finds paradoxical breathing
+    result = record(workup, nurse, T0 + 2 * H, paradoxical_breathing=True)
+    # then the same check is now due 2 h after it was ordered
+    assert result.completed_orders == () and result.alert_changes
+    assert open_resp_check(workup).due_at == T0 + 3 * H

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Min, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus
@@ -49,25 +49,6 @@ def alerts_visible_to(*, user: User) -> QuerySet[Alert]:
 # --- Respiratory state -------------------------------------------------------------------------
 
 
-def best_values_before(*, workup: Workup, before: datetime) -> dict:
-    """The best FVC and MEP (highest) and NIF (most negative) among the workup's readings taken at
-    or before ``before`` — by the time taken, not entered (spec §3 v1.1)."""
-    return RespiratoryReading.objects.filter(workup=workup, taken_at__lte=before).aggregate(
-        best_fvc_ml=Max("fvc_ml"), best_nif_cm_h2o=Min("nif_cm_h2o"), best_mep_cm_h2o=Max("mep_cm_h2o")
-    )
-
-
-def timed_readings(*, workup: Workup, exclude_id: int) -> list[TimedReading]:
-    """The workup's other readings with the values the comparison rules read, oldest first."""
-    return [
-        TimedReading(**row)
-        for row in RespiratoryReading.objects.filter(workup=workup)
-        .exclude(pk=exclude_id)
-        .order_by("taken_at", "id")
-        .values("id", "taken_at", "fvc_ml", "nif_cm_h2o", "mep_cm_h2o")
-    ]
-
-
 def last_respiratory_finding_at(*, workup: Workup) -> datetime | None:
     return (
         RespiratoryReading.objects.filter(workup=workup)
@@ -83,25 +64,126 @@ def open_alert_severities(*, workup: Workup) -> list[str]:
     return list(Alert.objects.filter(workup=workup, status__in=UNRESOLVED_STATUSES).values_list("severity", flat=True))
 
 
-def workup_resp_cadence(*, workup: Workup, now: datetime) -> Cadence:
-    course = workup_egris_course(workup=workup)
+_READ = object()  # "read it from the database" (None is a value: no finding on file)
+
+
+def workup_resp_cadence(
+    *,
+    workup: Workup,
+    now: datetime,
+    assessments: list[NeuroAssessment] | None = None,
+    last_finding_at: datetime | None | object = _READ,
+) -> Cadence:
+    """The resp_check cadence now. An entry that has already read the workup's assessments
+    (newest first, as neuro_assessments_of) or its readings passes them instead of reading them
+    again; the open alerts are always read, as they are now."""
+    course = workup_egris_course(workup=workup, assessments=assessments)
+    if last_finding_at is _READ:
+        last_finding_at = last_respiratory_finding_at(workup=workup)
     return resp_check_cadence(
         egris_points=course.peak.points if course.peak else None,
         open_alert_severities=open_alert_severities(workup=workup),
-        last_respiratory_finding_at=last_respiratory_finding_at(workup=workup),
+        last_respiratory_finding_at=last_finding_at,
         now=now,
     )
 
 
-def latest_facial_weakness(*, workup: Workup) -> bool:
-    """Facial weakness as last examined (an assessment that recorded it, else triage)."""
-    recorded = (
-        NeuroAssessment.objects.filter(workup=workup, facial_weakness__isnull=False)
-        .order_by("-taken_at", "-id")
-        .values_list("facial_weakness", flat=True)
-        .first()
-    )
+def latest_facial_weakness(*, workup: Workup, assessments: list[NeuroAssessment] | None = None) -> bool:
+    """Facial weakness as last examined (an assessment that recorded it, else triage).
+    ``assessments``: the workup's, newest first (neuro_assessments_of), when already read."""
+    if assessments is not None:
+        recorded = next((a.facial_weakness for a in assessments if a.facial_weakness is not None), None)
+    else:
+        recorded = (
+            NeuroAssessment.objects.filter(workup=workup, facial_weakness__isnull=False)
+            .order_by("-taken_at", "-id")
+            .values_list("facial_weakness", flat=True)
+            .first()
+        )
     return workup.facial_weakness if recorded is None else recorded
+
+
+COMPARISON_FIELDS = ("fvc_ml", "nif_cm_h2o", "mep_cm_h2o")  # what TimedReading holds
+
+
+@dataclass(frozen=True)
+class EnteredReading:
+    """A stored reading as it was entered: what a double submission would repeat."""
+
+    id: int
+    recorded_by_id: int
+    recorded_at: datetime
+    taken_at: datetime
+    values: dict
+
+
+@dataclass(frozen=True)
+class RespiratoryHistory:
+    """A workup's stored readings, oldest first, read once for everything a new reading compares
+    with: a double submission, the best values before it, the falls it reveals, the last finding
+    (for the cadence)."""
+
+    readings: tuple[TimedReading, ...]
+    finding_taken_at: tuple[datetime, ...]  # taken_at of the readings that found something
+    entered: tuple[EnteredReading, ...] = ()
+
+    def repeated(self, *, by: User, taken_at: datetime, values: dict, since: datetime) -> int | None:
+        """The id of the reading this entry repeats: the latest recorded by the same person since
+        ``since``, for the same taken_at, with the same values (entries.recent_duplicate's rule);
+        None if there is none."""
+        same = [
+            e
+            for e in self.entered
+            if e.recorded_at >= since
+            and e.recorded_by_id == by.pk
+            and e.taken_at == taken_at
+            and all(e.values[name] == value for name, value in values.items())
+        ]
+        return max(same, key=lambda e: (e.recorded_at, e.id)).id if same else None
+
+    def best_values_before(self, before: datetime) -> dict:
+        """The best FVC and MEP (highest) and NIF (most negative) taken at or before ``before`` —
+        by the time taken, not entered (spec §3 v1.1); None when there is none."""
+        taken = [r for r in self.readings if r.taken_at <= before]
+        return {
+            "best_fvc_ml": max((r.fvc_ml for r in taken if r.fvc_ml is not None), default=None),
+            "best_nif_cm_h2o": min((r.nif_cm_h2o for r in taken if r.nif_cm_h2o is not None), default=None),
+            "best_mep_cm_h2o": max((r.mep_cm_h2o for r in taken if r.mep_cm_h2o is not None), default=None),
+        }
+
+    def last_finding_at(self, *, also: datetime | None = None) -> datetime | None:
+        """As last_respiratory_finding_at(); ``also``: a new reading's taken_at if it found something."""
+        return max((*self.finding_taken_at, *((also,) if also is not None else ())), default=None)
+
+
+def respiratory_history(*, workup: Workup, entered: tuple[str, ...] = ()) -> RespiratoryHistory:
+    """``entered``: the measurement fields a double submission is compared on (one query either way)."""
+    columns = ("id", "taken_at", "recorded_at", "recorded_by_id", "worst_severity", *COMPARISON_FIELDS, *entered)
+    rows = RespiratoryReading.objects.filter(workup=workup).order_by("taken_at", "id").values(*dict.fromkeys(columns))
+    readings, findings, entries = [], [], []
+    for row in rows:
+        readings.append(TimedReading(id=row["id"], taken_at=row["taken_at"], **{f: row[f] for f in COMPARISON_FIELDS}))
+        if row["worst_severity"] != "":
+            findings.append(row["taken_at"])
+        if entered:
+            entries.append(
+                EnteredReading(
+                    id=row["id"],
+                    recorded_by_id=row["recorded_by_id"],
+                    recorded_at=row["recorded_at"],
+                    taken_at=row["taken_at"],
+                    values={f: row[f] for f in entered},
+                )
+            )
+    return RespiratoryHistory(readings=tuple(readings), finding_taken_at=tuple(findings), entered=tuple(entries))
+
+
+def workups_for_entry(*, workups: QuerySet[Workup] | None = None) -> QuerySet[Workup]:
+    """Workups as a bedside entry reads the one it is recorded on: locked for the entry's
+    transaction, with what the entry and its answer read (patient, ward, pathway). Only the
+    workup and patient rows are locked: a ward's entries must not queue behind its ward row."""
+    workups = Workup.objects.all() if workups is None else workups
+    return workups.select_for_update(of=("self", "patient")).select_related("patient", "ward", "pathway")
 
 
 # --- Scores (spec §5) --------------------------------------------------------------------------

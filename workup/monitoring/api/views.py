@@ -3,6 +3,7 @@ operation: role check (workup.api.permissions), the workup or alert looked up on
 wards (404 otherwise), input validated, one service called, the result serialized."""
 
 import django_filters
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -35,7 +36,13 @@ from workup.monitoring.api.serializers import (
     data_for_service,
     errors_for_api,
 )
-from workup.monitoring.selectors import alerts_visible_to, neuro_assessments_of, respiratory_readings_of, vitals_of
+from workup.monitoring.selectors import (
+    alerts_visible_to,
+    neuro_assessments_of,
+    respiratory_readings_of,
+    vitals_of,
+    workups_for_entry,
+)
 from workup.monitoring.services.alerts import alert_acknowledge, alert_resolve
 from workup.monitoring.services.assessments import assessment_record
 from workup.monitoring.services.readings import reading_record
@@ -51,7 +58,7 @@ class _WorkupEntriesView(GenericAPIView):
     permission_classes = [IsAuthenticated, RolePermission]
     operations = {"GET": Operation.READ, "POST": Operation.RECORD_BEDSIDE}
     entries = None  # selector: (workup=) → QuerySet
-    service = None  # (workup=, data=, by=, now=, taken_at=) → result with .alert_changes
+    service = None  # (workup=, data=, by=, now=, taken_at=, locked=) → result with .alert_changes
     entry_attribute = ""  # the result's attribute holding the stored entry
     input_serializer_class = output_serializer_class = created_serializer_class = None
 
@@ -69,15 +76,22 @@ class _WorkupEntriesView(GenericAPIView):
 
     @idempotent
     def post(self, request, pk: int):
-        workup = self.workup(pk)
-        data = validated(self.input_serializer_class, request.data)
-        now = request_now(request)
-        try:
-            result = type(self).service(
-                workup=workup, data=data_for_service(data), by=request.user, now=now, taken_at=data.get("taken_at")
-            )
-        except InvalidInput as error:
-            raise InvalidInput(errors_for_api(error.errors)) from error
+        with transaction.atomic():
+            # Read once, locked, for the 404, the entry and the answer (the alerts' ward and patient).
+            workup = get_object_or_404(workups_for_entry(workups=workups_visible_to(user=request.user)), pk=pk)
+            data = validated(self.input_serializer_class, request.data)
+            now = request_now(request)
+            try:
+                result = type(self).service(
+                    workup=workup,
+                    data=data_for_service(data),
+                    by=request.user,
+                    now=now,
+                    taken_at=data.get("taken_at"),
+                    locked=True,
+                )
+            except InvalidInput as error:
+                raise InvalidInput(errors_for_api(error.errors)) from error
         entry = getattr(result, self.entry_attribute)
         entry.alert_changes = result.alert_changes
         entry.completed_order = result.completed_order

@@ -9,7 +9,6 @@ from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from orders.completion import ASSESSMENT
@@ -28,6 +27,7 @@ from workup.monitoring.services.entries import (
     OrderStillOpen,
     audit_entry_recorded,
     complete_orders_answered,
+    entry_workup,
     evaluate_isolated,
     findings_json,
     raise_alerts,
@@ -197,13 +197,25 @@ def _nadir_alerts(*, workup: Workup, nadir_on, by: User, now: datetime) -> list[
     )
 
 
-@transaction.atomic
 def assessment_record(
-    *, workup: Workup, data: dict, by: User, now: datetime | None = None, taken_at: datetime | None = None
+    *,
+    workup: Workup,
+    data: dict,
+    by: User,
+    now: datetime | None = None,
+    taken_at: datetime | None = None,
+    locked: bool = False,
+) -> AssessmentRecorded:
+    """Store a neuro assessment of the workup and act on it. ``locked``: see entry_workup."""
+    with entry_workup(workup, locked=locked) as entry_on:
+        return _assessment_record(workup=entry_on, data=data, by=by, now=now, taken_at=taken_at)
+
+
+def _assessment_record(
+    *, workup: Workup, data: dict, by: User, now: datetime | None, taken_at: datetime | None
 ) -> AssessmentRecorded:
     now = now or timezone.now()
     taken_at = taken_at or now
-    workup = Workup.objects.select_for_update().select_related("patient", "ward").get(pk=workup.pk)
     workup_must_be_open(workup)
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):

@@ -4,21 +4,25 @@ stored JSON, and completing the matching open order so the next occurrence is sc
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils import timezone
 
 from orders.completion import CompletionRule
 from orders.models import OPEN_STATUSES, Order
-from orders.selectors import completion_rules_of
 from orders.services import order_complete
+from workup.clinical.cadence import Cadence
 from workup.clinical.rules import Finding, Measure, Rule, Severity, evaluate_rule, sort_findings
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, Workup, WorkupStatus
+from workup.monitoring.pathway_cache import completion_rules_for
+from workup.monitoring.selectors import workups_for_entry
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.services.audit import audit_record
 
@@ -48,6 +52,21 @@ class RuleError:
 class Evaluation:
     findings: list[Finding]
     errors: list[RuleError]
+
+
+@contextmanager
+def entry_workup(workup: Workup, *, locked: bool = False) -> Iterator[Workup]:
+    """The transaction an entry is recorded in, and its workup read and locked in it
+    (workup.monitoring.selectors.workups_for_entry). ``locked``: the caller has already read
+    ``workup`` that way in the transaction it has open (the API view reads it once for its 404,
+    the entry and its answer), so neither a second read nor a savepoint is needed."""
+    if locked:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("locked=True: read the workup with workups_for_entry() inside transaction.atomic()")
+        yield workup
+        return
+    with transaction.atomic():
+        yield workups_for_entry().get(pk=workup.pk)
 
 
 def workup_must_be_open(workup: Workup) -> None:
@@ -153,6 +172,9 @@ class OrderStillOpen:
 class OrderOutcome:
     completed: tuple[Order, ...]
     still_open: tuple[OrderStillOpen, ...]
+    # The order keys whose open orders were read (and locked): with nothing completed, those of
+    # still_open are all of them.
+    keys_read: frozenset[str] = frozenset()
 
 
 def _still_open(order: Order, *, rule: CompletionRule, values: dict, taken_at: datetime) -> OrderStillOpen:
@@ -166,7 +188,15 @@ def _still_open(order: Order, *, rule: CompletionRule, values: dict, taken_at: d
 
 
 def complete_orders_answered(
-    *, workup: Workup, kind: str, values: dict, taken_at: datetime, by: User, now: datetime, result: str
+    *,
+    workup: Workup,
+    kind: str,
+    values: dict,
+    taken_at: datetime,
+    by: User,
+    now: datetime,
+    result: str,
+    cadence: Cadence | None = None,
 ) -> OrderOutcome:
     """Complete the open orders this entry answers, which places their series' next occurrence.
 
@@ -175,9 +205,10 @@ def complete_orders_answered(
     kind's measures, when it holds them, and only an occurrence that was already open when the
     entry was taken (so the occurrence an entry itself places can never be ticked off by the
     same or an earlier entry). One order per key: the earliest due. Whatever stays open is
-    reported with what it still needs.
+    reported with what it still needs. ``cadence``: the respiratory-check cadence the entry
+    computed (a reading), which places the next resp_check without reading it again.
     """
-    rules = {key: rule for key, rule in completion_rules_of(workup=workup).items() if rule.entry_kind == kind}
+    rules = {key: rule for key, rule in completion_rules_for(workup=workup).items() if rule.entry_kind == kind}
     candidates = (
         Order.objects.select_for_update()
         .filter(workup=workup, key__in=rules, status__in=OPEN_STATUSES)
@@ -185,14 +216,15 @@ def complete_orders_answered(
     )
     completed, still_open, answered_keys = [], [], set()
     for order in candidates:
+        order.workup = workup  # locked by the entry: the transition need not read it again
         rule = rules[order.key]
         if order.key not in answered_keys and order.ordered_at <= taken_at and not rule.missing(values):
-            completed.append(order_complete(order=order, by=by, result=result, now=now, by_entry=True))
+            completed.append(order_complete(order=order, by=by, result=result, now=now, by_entry=True, cadence=cadence))
             answered_keys.add(order.key)
         else:
             still_open.append(_still_open(order, rule=rule, values=values, taken_at=taken_at))
     still_open = [s for s in still_open if s.order.key not in answered_keys]
-    return OrderOutcome(completed=tuple(completed), still_open=tuple(still_open))
+    return OrderOutcome(completed=tuple(completed), still_open=tuple(still_open), keys_read=frozenset(rules))
 
 
 def when_text(workup: Workup, at: datetime) -> str:

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from orders.completion import READING
 from orders.models import Order
 from workup.clinical import respiratory
+from workup.clinical.cadence import RESP_CHECK_KEY
 from workup.clinical.reading_ranges import fvc_unit_mistake_message, nif_sign_mistake_message, out_of_range_messages
 from workup.clinical.respiratory import (
     COMPARISON_MEASURES,
@@ -31,17 +31,24 @@ from workup.clinical.rules import SEVERITY_RANK, sort_findings
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, RespiratoryReading, User, Workup
 from workup.models.audit import SubjectType
-from workup.monitoring.selectors import best_values_before, latest_facial_weakness, timed_readings
+from workup.monitoring.selectors import (
+    RespiratoryHistory,
+    latest_facial_weakness,
+    neuro_assessments_of,
+    respiratory_history,
+    workup_resp_cadence,
+)
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.entries import (
+    DOUBLE_SUBMISSION_WINDOW,
     OrderStillOpen,
     audit_entry_recorded,
     complete_orders_answered,
+    entry_workup,
     evaluate_isolated,
     findings_json,
     raise_alerts,
-    recent_duplicate,
     revealed_by_late_entry,
     rule_errors_json,
     taken_at_errors,
@@ -150,7 +157,7 @@ def _result_text(values: dict) -> str:
 
 
 def _falls_revealed_alerts(
-    *, workup: Workup, reading: RespiratoryReading, by: User, now: datetime
+    *, workup: Workup, reading: RespiratoryReading, history: RespiratoryHistory, by: User, now: datetime
 ) -> list[AlertChange]:
     """Spec §3 v1.1: a back-dated reading that is a new best value reveals falls in the readings
     taken after it; they raise their alerts now, naming both readings."""
@@ -161,9 +168,9 @@ def _falls_revealed_alerts(
         nif_cm_h2o=reading.nif_cm_h2o,
         mep_cm_h2o=reading.mep_cm_h2o,
     )
-    others = timed_readings(workup=workup, exclude_id=reading.pk)
     findings = []
-    for fall in falls_revealed_by(late, others, rules=respiratory.RESPIRATORY_RULES):
+    # The workup's other readings: read before this one was stored, under the workup's lock.
+    for fall in falls_revealed_by(late, list(history.readings), rules=respiratory.RESPIRATORY_RULES):
         measure = COMPARISON_MEASURES[fall.finding.rule]
         label, unit = MEASURE_UNITS[measure]
         later = (
@@ -178,29 +185,43 @@ def _falls_revealed_alerts(
     )
 
 
-@transaction.atomic
 def reading_record(
-    *, workup: Workup, data: dict, by: User, now: datetime | None = None, taken_at: datetime | None = None
+    *,
+    workup: Workup,
+    data: dict,
+    by: User,
+    now: datetime | None = None,
+    taken_at: datetime | None = None,
+    locked: bool = False,
 ) -> ReadingRecorded:
     """Store a respiratory reading of the workup and act on it. ``data`` uses the model's field
-    names (units in the names); ``taken_at`` defaults to ``now``."""
+    names (units in the names); ``taken_at`` defaults to ``now``. ``locked``: see entry_workup."""
+    with entry_workup(workup, locked=locked) as entry_on:
+        return _reading_record(workup=entry_on, data=data, by=by, now=now, taken_at=taken_at)
+
+
+def _reading_record(
+    *, workup: Workup, data: dict, by: User, now: datetime | None, taken_at: datetime | None
+) -> ReadingRecorded:
     now = now or timezone.now()
     taken_at = taken_at or now
-    workup = Workup.objects.select_for_update().select_related("patient").get(pk=workup.pk)
     workup_must_be_open(workup)
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
         raise InvalidInput(errors)
+    # Read once for the whole entry (the workup is locked: nothing else adds to them meanwhile).
+    history = respiratory_history(workup=workup, entered=MEASUREMENT_FIELDS)
     if (
-        repeated := recent_duplicate(
-            RespiratoryReading, workup=workup, by=by, taken_at=taken_at, values=values, now=now
-        )
+        repeated := history.repeated(by=by, taken_at=taken_at, values=values, since=now - DOUBLE_SUBMISSION_WINDOW)
     ) is not None:
-        return ReadingRecorded(reading=repeated, alert_changes=[], completed_order=None, duplicate=True)
+        # As entries.recent_duplicate, on the rows just read; the entry itself only now.
+        reading = RespiratoryReading.objects.get(pk=repeated)
+        return ReadingRecorded(reading=reading, alert_changes=[], completed_order=None, duplicate=True)
 
     patient = workup.patient
-    best = best_values_before(workup=workup, before=taken_at)
-    facial_weakness = latest_facial_weakness(workup=workup)
+    assessments = list(neuro_assessments_of(workup=workup))
+    best = history.best_values_before(taken_at)
+    facial_weakness = latest_facial_weakness(workup=workup, assessments=assessments)
     reading_input = RespiratoryInput(**values)
     context = RespiratoryContext(
         sex=patient.sex,
@@ -241,7 +262,15 @@ def reading_record(
     changes = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.RESPIRATORY, what="reading", by=by, now=now
     )
-    changes += _falls_revealed_alerts(workup=workup, reading=reading, by=by, now=now)
+    changes += _falls_revealed_alerts(workup=workup, reading=reading, history=history, by=by, now=now)
+    # Once, with the alerts as they now are: the next resp_check (if this reading completes one)
+    # is placed at this interval and the open one moved to it; nothing in between changes it.
+    cadence = workup_resp_cadence(
+        workup=workup,
+        now=now,
+        assessments=assessments,
+        last_finding_at=history.last_finding_at(also=taken_at if worst else None),
+    )
     outcome = complete_orders_answered(
         workup=workup,
         kind=READING,
@@ -250,8 +279,13 @@ def reading_record(
         by=by,
         now=now,
         result=_result_text(values),
+        cadence=cadence,
     )
-    resp_check_cadence_apply(workup=workup, by=by, now=now)
+    open_checks = None
+    if not outcome.completed and RESP_CHECK_KEY in outcome.keys_read:
+        # Nothing completed: the open checks are among the orders the entry has just read and locked.
+        open_checks = [s.order for s in outcome.still_open if s.order.key == RESP_CHECK_KEY]
+    resp_check_cadence_apply(workup=workup, by=by, now=now, cadence=cadence, open_checks=open_checks)
     return ReadingRecorded(
         reading=reading,
         alert_changes=changes,

@@ -5,7 +5,6 @@ autonomic order (scheduling the next)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from orders.completion import VITALS
@@ -23,6 +22,7 @@ from workup.monitoring.services.entries import (
     OrderStillOpen,
     audit_entry_recorded,
     complete_orders_answered,
+    entry_workup,
     evaluate_isolated,
     findings_json,
     raise_alerts,
@@ -103,13 +103,25 @@ def _swings_revealed_alerts(
     return alerts_raise(workup=workup, findings=findings, category=AlertCategory.AUTONOMIC, by=by, now=now)
 
 
-@transaction.atomic
 def vitals_record(
-    *, workup: Workup, data: dict, by: User, now: datetime | None = None, taken_at: datetime | None = None
+    *,
+    workup: Workup,
+    data: dict,
+    by: User,
+    now: datetime | None = None,
+    taken_at: datetime | None = None,
+    locked: bool = False,
+) -> VitalsRecorded:
+    """Store a vitals entry of the workup and act on it. ``locked``: see entry_workup."""
+    with entry_workup(workup, locked=locked) as entry_on:
+        return _vitals_record(workup=entry_on, data=data, by=by, now=now, taken_at=taken_at)
+
+
+def _vitals_record(
+    *, workup: Workup, data: dict, by: User, now: datetime | None, taken_at: datetime | None
 ) -> VitalsRecorded:
     now = now or timezone.now()
     taken_at = taken_at or now
-    workup = Workup.objects.select_for_update().get(pk=workup.pk)
     workup_must_be_open(workup)
     values = _clean(data)
     if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
