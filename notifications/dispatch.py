@@ -2,9 +2,9 @@
 
 A publish that fails (broker down, network partition) is logged and left to the auditor
 (notifications.services.audit), which re-sends from the database once the broker is back.
-Tests and the ward simulation replace ``dispatch_escalation_timers`` and ``dispatch_delivery``
-to run timers by hand under faked time; ``mark_armed`` is what every publisher (real or fake)
-does once its messages reached the broker.
+Tests and the ward simulation replace ``dispatch_escalation_timers``, ``dispatch_deliveries`` and
+``dispatch_delivery`` to run timers by hand under faked time; ``mark_armed`` is what every
+publisher of timers (real or fake) does once its messages reached the broker.
 """
 
 import logging
@@ -80,6 +80,35 @@ def mark_armed(timers: Sequence[Timer]) -> None:
             fields=["armed_for"],
             match=["token"],
         )
+
+
+def dispatch_deliveries(notification_ids: Sequence[int]) -> list[int]:
+    """Queue a delivery task for each notification now, on one producer connection. At the first
+    failed publish the rest are left for the auditor. Returns the ids queued."""
+    if not notification_ids:
+        return []
+    from notifications.tasks import notification_deliver_task
+
+    queued: list[int] = []
+    try:
+        with notification_deliver_task.app.producer_or_acquire() as producer:
+            for notification_id in notification_ids:
+                notification_deliver_task.apply_async(
+                    args=[notification_id],
+                    eta=timezone.now(),
+                    retry=True,
+                    retry_policy=PUBLISH_RETRY_POLICY,
+                    producer=producer,
+                )
+                queued.append(notification_id)
+    except Exception:
+        logger.warning(
+            "could not queue %s of %s notifications; the auditor will re-send them",
+            len(notification_ids) - len(queued),
+            len(notification_ids),
+            exc_info=True,
+        )
+    return queued
 
 
 def dispatch_delivery(*, notification_id: int, eta: datetime | None = None) -> bool:

@@ -55,6 +55,11 @@ class VirtualBroker:
         self.clock.at(eta or self.clock.now, self._deliver, notification_id, label="delivery")
         return True
 
+    def deliveries(self, notification_ids: list[int]) -> list[int]:
+        for notification_id in notification_ids:
+            self.deliver(notification_id=notification_id)
+        return list(notification_ids)
+
     def _wake(self, escalation_id: int, token: str) -> None:
         outcome = escalation_wake(escalation_id=escalation_id, token=token, now=self.clock.now)
         self.counts[f"wake_{outcome}"] += 1
@@ -84,13 +89,24 @@ class VirtualBroker:
     @contextmanager
     def installed(self):
         """Put this broker behind notifications.dispatch (and a gateway that answers webhooks)."""
-        saved = (dispatch.dispatch_escalation_timers, dispatch.dispatch_delivery, delivery.requests)
+        saved = (
+            dispatch.dispatch_escalation_timers,
+            dispatch.dispatch_deliveries,
+            dispatch.dispatch_delivery,
+            delivery.requests,
+        )
         dispatch.dispatch_escalation_timers = self.timers
+        dispatch.dispatch_deliveries = self.deliveries
         dispatch.dispatch_delivery = self.deliver
         delivery.requests = SimpleNamespace(
-            post=lambda *args, **kwargs: _GatewayAnswer(), RequestException=saved[2].RequestException
+            post=lambda *args, **kwargs: _GatewayAnswer(), RequestException=saved[3].RequestException
         )
         try:
             yield self
         finally:
-            dispatch.dispatch_escalation_timers, dispatch.dispatch_delivery, delivery.requests = saved
+            (
+                dispatch.dispatch_escalation_timers,
+                dispatch.dispatch_deliveries,
+                dispatch.dispatch_delivery,
+                delivery.requests,
+            ) = saved

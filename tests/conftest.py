@@ -69,7 +69,13 @@ def broker(monkeypatch) -> Broker:
         return True
 
     monkeypatch.setattr(dispatch, "dispatch_escalation_timers", record_timers)
+
+    def record_deliveries(notification_ids: list[int]) -> list[int]:
+        recorded.deliveries.extend({"notification_id": pk, "eta": None} for pk in notification_ids)
+        return list(notification_ids)
+
     monkeypatch.setattr(dispatch, "dispatch_delivery", record_delivery)
+    monkeypatch.setattr(dispatch, "dispatch_deliveries", record_deliveries)
     return recorded
 
 

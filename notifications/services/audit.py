@@ -38,12 +38,10 @@ def escalation_audit(*, now: datetime) -> dict:
             ]
         ]
     )
-    resent = 0
-    for notification in notifications_stuck(now=now)[:BATCH_SIZE]:
-        if dispatch.dispatch_delivery(notification_id=notification.pk):
-            resent += 1
-            # Not again before another grace period: one re-send per period, however long the outage.
-            Notification.objects.filter(pk=notification.pk, next_attempt_at__lt=now).update(next_attempt_at=now)
+    queued = dispatch.dispatch_deliveries(list(notifications_stuck(now=now).values_list("pk", flat=True)[:BATCH_SIZE]))
+    # Not again before another grace period: one re-send per period, however long the outage.
+    Notification.objects.filter(pk__in=queued, next_attempt_at__lt=now).update(next_attempt_at=now)
+    resent = len(queued)
     _record_run(now=now, armed=armed, resent=resent)
     return {"overdue_handled": handled, "timers_armed": armed, "notifications_resent": resent}
 

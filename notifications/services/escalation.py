@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -112,10 +111,12 @@ def _arm_after_commit(escalations: Iterable[Escalation], *, now: datetime) -> No
 
 
 def _deliver_after_commit(notifications: Iterable[Notification]) -> None:
-    for notification in notifications:
-        if notification.status == NotificationStatus.SENT:
-            continue  # in-app: delivered by being written (notify.notifications_for_step)
-        transaction.on_commit(partial(dispatch.dispatch_delivery, notification_id=notification.pk))
+    """One publish call after commit for the rows that wait in the outbox (email, webhook); an
+    in-app page is delivered by being written (notify.notifications_for_step)."""
+    waiting = [notification.pk for notification in notifications if notification.status != NotificationStatus.SENT]
+    if waiting:
+        # Looked up at commit time: tests and the simulation put their own broker there.
+        transaction.on_commit(lambda: dispatch.dispatch_deliveries(waiting))
 
 
 def _new_token(escalation: Escalation) -> None:

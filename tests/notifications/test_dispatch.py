@@ -8,7 +8,7 @@ from kombu.exceptions import OperationalError
 
 from notifications import dispatch
 from notifications.models import Escalation
-from notifications.tasks import escalation_step_task
+from notifications.tasks import escalation_step_task, notification_deliver_task
 from tests.conftest import T0
 from tests.factories import open_workup
 
@@ -65,3 +65,16 @@ def test_a_row_superseded_since_its_timer_was_sent_is_not_marked_armed(escalatio
     armed = dict(Escalation.objects.filter(pk__in=[t.escalation_id for t in timers]).values_list("pk", "armed_for"))
     assert armed.pop(superseded.pk) is None
     assert all(armed_for is not None for armed_for in armed.values())
+
+
+def test_deliveries_go_out_on_one_producer_and_stop_at_the_first_failure(monkeypatch):
+    published = []
+
+    def publish(args, producer, **kwargs):
+        if len(published) == 3:
+            raise OperationalError("broker down")
+        published.append((args[0], producer))
+
+    monkeypatch.setattr(notification_deliver_task, "apply_async", publish)
+    assert dispatch.dispatch_deliveries([11, 12, 13, 14, 15]) == [11, 12, 13]
+    assert len({id(producer) for _, producer in published}) == 1
