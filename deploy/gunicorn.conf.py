@@ -21,3 +21,13 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    # Once Django and the app are loaded, move every object they created into the permanent
+    # generation: the collector no longer walks them, so a full collection that lands in a request
+    # costs a few ms instead of tens (a p95 outlier at 10k open workups; bench/notes/t3_dashboard.md).
+    import gc
+
+    gc.collect()
+    gc.freeze()
