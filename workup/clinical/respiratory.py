@@ -19,6 +19,7 @@ be a new best reveals falls in the readings taken after it: ``falls_revealed_by`
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import groupby
 
 from workup.clinical.body import Sex, fvc_ml_per_kg, ideal_body_weight_kg
 from workup.clinical.rules import (
@@ -306,23 +307,46 @@ def _best(measure: str, readings: list[TimedReading]) -> Decimal | None:
     return best
 
 
+def _better_of(measure: str, a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return a if _better(measure, a, b) else b
+
+
 def falls_revealed_by(
     late: TimedReading, readings: list[TimedReading], *, rules: tuple[Rule, ...] = RESPIRATORY_RULES
 ) -> list[RevealedFall]:
     """The falls that a back-dated reading reveals in the readings taken after it: for each later
-    reading where the late one is a new best value, the comparison rules (vc_fall, nif_fall,
-    mep_fall) evaluated against it. ``readings`` are every other stored reading of the workup."""
-    revealed = []
+    reading where the late one is a new best value (better than every other reading taken at or
+    before that later one), the comparison rules (vc_fall, nif_fall, mep_fall) evaluated against
+    it. ``readings`` are every other stored reading of the workup. One pass in time order with
+    each measure's best so far: linear in the history, however many readings come after."""
     comparison_rules = [rule for rule in rules if rule.key in COMPARISON_MEASURES]
-    for later in sorted((r for r in readings if r.taken_at > late.taken_at), key=lambda r: r.taken_at):
-        before_later = [r for r in readings if r.taken_at <= later.taken_at and r.id not in (later.id, late.id)]
-        for rule in comparison_rules:
-            measure = COMPARISON_MEASURES[rule.key]
-            previous_best = _best(measure, before_later)
-            if not _better(measure, getattr(late, measure), previous_best):
-                continue  # the late reading changes nothing for this later one
-            inputs = comparison_inputs(measure=measure, value=getattr(later, measure), best=getattr(late, measure))
-            finding = evaluate_rule(rule, inputs)
-            if finding is not None:
-                revealed.append(RevealedFall(later=later, finding=finding))
+    measures = {COMPARISON_MEASURES[rule.key] for rule in comparison_rules}
+    others = sorted((r for r in readings if r.id != late.id), key=lambda r: r.taken_at)
+    best_before: dict[str, Decimal | None] = dict.fromkeys(measures)  # over readings taken before the group
+    revealed = []
+    for _taken_at, group in groupby(others, key=lambda r: r.taken_at):
+        group = list(group)
+        if group[0].taken_at > late.taken_at:
+            for later in group:
+                peers = [r for r in group if r is not later]  # taken at the same moment
+                best = {m: _better_of(m, _best(m, peers), best_before[m]) for m in measures}
+                revealed += _falls_at(late, later, rules=comparison_rules, best_before_later=best)
+        for measure in measures:
+            best_before[measure] = _better_of(measure, _best(measure, group), best_before[measure])
     return revealed
+
+
+def _falls_at(
+    late: TimedReading, later: TimedReading, *, rules: list[Rule], best_before_later: dict[str, Decimal | None]
+) -> list[RevealedFall]:
+    """The comparison rules of ``later`` against ``late``, for each measure where the late reading
+    is a new best (better than every other reading taken at or before ``later``)."""
+    falls = []
+    for rule in rules:
+        measure = COMPARISON_MEASURES[rule.key]
+        if not _better(measure, getattr(late, measure), best_before_later[measure]):
+            continue  # the late reading changes nothing for this later one
+        inputs = comparison_inputs(measure=measure, value=getattr(later, measure), best=getattr(late, measure))
+        if (finding := evaluate_rule(rule, inputs)) is not None:
+            falls.append(RevealedFall(later=later, finding=finding))
+    return falls
