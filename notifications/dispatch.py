@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Escalation
@@ -68,18 +69,33 @@ def dispatch_escalation_timers(timers: Sequence[Timer]) -> int:
 
 def mark_armed(timers: Sequence[Timer]) -> None:
     """Only a message that reached the broker counts as armed, and only for the token it carries
-    (a row superseded since keeps its new token unarmed)."""
+    (a row superseded since keeps its new token unarmed).
+
+    The rows are locked first, in id order and skipping any another transaction holds: one UPDATE
+    of many rows would lock them in whatever order the join visits them and could deadlock with a
+    completion ending two of those escalations (PostgreSQL would then cancel the clinician's
+    request). A row held elsewhere is being changed (a new token, armed by its own publish) or is
+    left for the auditor to re-arm."""
     from notifications.services.bulk_update import rows_update
 
     for start in range(0, len(timers), MARK_ARMED_CHUNK):
-        rows_update(
-            [
-                Escalation(pk=timer.escalation_id, token=timer.token, armed_for=timer.eta)
-                for timer in timers[start : start + MARK_ARMED_CHUNK]
-            ],
-            fields=["armed_for"],
-            match=["token"],
-        )
+        chunk = timers[start : start + MARK_ARMED_CHUNK]
+        with transaction.atomic():
+            free = set(
+                Escalation.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=[timer.escalation_id for timer in chunk])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            rows_update(
+                [
+                    Escalation(pk=timer.escalation_id, token=timer.token, armed_for=timer.eta)
+                    for timer in chunk
+                    if timer.escalation_id in free
+                ],
+                fields=["armed_for"],
+                match=["token"],
+            )
 
 
 def dispatch_deliveries(notification_ids: Sequence[int]) -> list[int]:

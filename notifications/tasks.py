@@ -16,8 +16,9 @@ def escalation_step_task(self, escalation_id: int) -> str:
     # The task id is the token the escalation row was armed with; a stale one does nothing.
     outcome = escalation_wake(escalation_id=escalation_id, token=self.request.id, now=timezone.now())
     if outcome in ("stale", "missing"):
-        # Its row was handled by a claim (a burst's duplicates) or superseded: whoever handled
-        # it claims on, and every row still due has a message of its own with a current token.
+        # Its row was handled by a claim (a burst's duplicates) or superseded: whoever handled it
+        # claims on, and a row still due either has a message with its current token or (its
+        # publish failed) is paged by the auditor once overdue past the grace period.
         return outcome
     # Then everything else due by now, in batches: in a burst the first messages to arrive do the
     # work and the later ones find their rows already handled (stale token, nothing claimed).

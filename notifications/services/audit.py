@@ -4,6 +4,7 @@ moving whatever happened to broker messages. The database is the source of truth
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 
 from notifications import dispatch
@@ -39,11 +40,23 @@ def escalation_audit(*, now: datetime) -> dict:
         ]
     )
     queued = dispatch.dispatch_deliveries(list(notifications_stuck(now=now).values_list("pk", flat=True)[:BATCH_SIZE]))
-    # Not again before another grace period: one re-send per period, however long the outage.
-    Notification.objects.filter(pk__in=queued, next_attempt_at__lt=now).update(next_attempt_at=now)
+    _not_again_before_a_grace_period(queued, now=now)
     resent = len(queued)
     _record_run(now=now, armed=armed, resent=resent)
     return {"overdue_handled": handled, "timers_armed": armed, "notifications_resent": resent}
+
+
+def _not_again_before_a_grace_period(notification_ids: list[int], *, now: datetime) -> None:
+    """One re-send per grace period, however long the outage. Rows locked in id order, skipping
+    any a delivery holds (it is sending them), so this never waits on nor deadlocks with one."""
+    with transaction.atomic():
+        free = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=notification_ids, next_attempt_at__lt=now)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=free).update(next_attempt_at=now)
 
 
 def _record_run(*, now: datetime, armed: int, resent: int) -> None:

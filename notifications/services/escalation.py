@@ -410,7 +410,11 @@ def _with_subjects(escalations: QuerySet[Escalation]) -> list[Escalation]:
 WAITING_STATUSES = [EscalationStatus.ACTIVE, EscalationStatus.ACKNOWLEDGED]
 
 
-@transaction.atomic
+class _BatchRefused(Exception):
+    """The database refused something while a batch was handled: its transaction is rolled back
+    whole (on PostgreSQL it is unusable after an error) and the batch is handled again row by row."""
+
+
 def escalations_wake_due(*, now: datetime, due_by: datetime | None = None, limit: int = WAKE_BATCH_SIZE) -> int:
     """Claim up to ``limit`` escalations whose wake-up time has come and handle them, in one
     transaction. The claim is a row lock taken with SKIP LOCKED (the healthchecks way): two
@@ -423,7 +427,20 @@ def escalations_wake_due(*, now: datetime, due_by: datetime | None = None, limit
     nothing here waits on a lock, so it cannot deadlock with the subject-first order of
     escalation_wake and of completing an order. ``due_by`` (default ``now``): claim only rows due
     by then (the auditor claims those overdue beyond the grace period). Returns how many rows
-    were claimed."""
+    were claimed.
+
+    The rows a batch fires are written together, one statement per table. If the database refuses
+    anything on the way, nothing of the batch is kept and it is claimed again and handled row by
+    row, each row in its own savepoint, so that one bad row cannot hold up the others."""
+    try:
+        return _wake_due(now=now, due_by=due_by, limit=limit, together=True)
+    except _BatchRefused:
+        logger.exception("a batch of due escalations was refused; handling it row by row")
+        return _wake_due(now=now, due_by=due_by, limit=limit, together=False)
+
+
+@transaction.atomic
+def _wake_due(*, now: datetime, due_by: datetime | None, limit: int, together: bool) -> int:
     claimed = _with_subjects(
         Escalation.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(wake_at__lte=due_by or now, status__in=WAITING_STATUSES)
@@ -460,24 +477,32 @@ def escalations_wake_due(*, now: datetime, due_by: datetime | None = None, limit
                 escalation.alert_group_id and escalation.alert_group_id not in locked_groups
             ):
                 continue
-            if _fires_now(escalation, now=now):
-                # The common case: collect its rows, written with the batch's below.
-                row = _Writes()
-                try:
-                    _fire_next_level(escalation, now=now, writes=row)
-                except Exception:
-                    logger.exception("waking escalation %s failed", escalation.pk)
-                    continue
-                writes.add(row)
+            if together:
+                _collect_or_handle(escalation, now=now, writes=writes)
             else:
                 _handle_due_alone(escalation, now=now)
-        if not _write_batch(writes, now=now):
-            # Nothing of the batch was written: handle its rows one by one, each in its own savepoint.
-            for escalation in _reread(writes.escalations):
-                _handle_due_alone(escalation, now=now)
+        _write_batch(writes, now=now)
     finally:
         _batch_facts.reset(reset)
     return len(claimed)
+
+
+def _collect_or_handle(escalation: Escalation, *, now: datetime, writes: _Writes) -> None:
+    """A row that simply fires (the common case) has its rows collected into ``writes``; any other
+    is handled on its own in a savepoint. A database error refuses the whole batch; any other
+    error skips the row (nothing of it is written; its own timer message or the next claim
+    retries it)."""
+    try:
+        if _fires_now(escalation, now=now):
+            row = _Writes()
+            _fire_next_level(escalation, now=now, writes=row)
+            writes.add(row)
+        else:
+            _handle_due_alone(escalation, now=now)
+    except DatabaseError as error:
+        raise _BatchRefused from error
+    except Exception:
+        logger.exception("waking escalation %s failed", escalation.pk)
 
 
 def _fires_now(escalation: Escalation, *, now: datetime) -> bool:
@@ -502,28 +527,19 @@ def _handle_due_alone(escalation: Escalation, *, now: datetime) -> None:
 _FIRED_FIELDS = ["status", "next_level", "current_level", "next_step_at", "wake_at", "token", "armed_for"]
 
 
-def _write_batch(writes: _Writes, *, now: datetime) -> bool:
+def _write_batch(writes: _Writes, *, now: datetime) -> None:
     """One INSERT per table for the batch's pages, delivery attempts and log rows, one UPDATE for
-    its escalations, then one publish call for their next timers. False (and nothing written)
-    if the database refused any of it."""
+    its escalations, then one publish call after commit for their next timers and deliveries."""
     if not writes.escalations:
-        return True
+        return
     try:
-        with transaction.atomic():
-            notifications_save(writes.notifications)
-            EscalationLogEntry.objects.bulk_create(writes.log_entries)
-            rows_update(writes.escalations, fields=_FIRED_FIELDS)
-    except DatabaseError:
-        logger.exception("writing a batch of %s fired escalations failed", len(writes.escalations))
-        return False
+        notifications_save(writes.notifications)
+        EscalationLogEntry.objects.bulk_create(writes.log_entries)
+        rows_update(writes.escalations, fields=_FIRED_FIELDS)
+    except DatabaseError as error:
+        raise _BatchRefused from error
     _arm_after_commit(writes.escalations, now=now)
     _deliver_after_commit(writes.notifications)
-    return True
-
-
-def _reread(escalations: list[Escalation]) -> list[Escalation]:
-    """Fresh copies of rows this transaction has locked (the in-memory ones were changed)."""
-    return _with_subjects(Escalation.objects.filter(pk__in=[e.pk for e in escalations]).order_by("wake_at", "id"))
 
 
 def batch_recipients_cache() -> dict | None:

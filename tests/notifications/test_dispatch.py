@@ -2,8 +2,11 @@
 armed_for marked only for what reached the broker and only under the token it carries."""
 
 import datetime as dt
+import threading
+import time
 
 import pytest
+from django.db import connection, connections, transaction
 from kombu.exceptions import OperationalError
 
 from notifications import dispatch
@@ -78,3 +81,39 @@ def test_deliveries_go_out_on_one_producer_and_stop_at_the_first_failure(monkeyp
     monkeypatch.setattr(notification_deliver_task, "apply_async", publish)
     assert dispatch.dispatch_deliveries([11, 12, 13, 14, 15]) == [11, 12, 13]
     assert len({id(producer) for _, producer in published}) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_marking_armed_skips_a_row_another_transaction_holds_instead_of_waiting_on_it(ward, physician):
+    """A completion holding one escalation's row lock while the timers of a batch are marked armed:
+    the others are marked at once, the held one is left (the auditor re-arms it if it must)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite serialises every write transaction)")
+    open_workup(ward=ward, opened_by=physician, now=T0)
+    Escalation.objects.update(armed_for=None)
+    escalations = list(Escalation.objects.order_by("id")[:4])
+    held = escalations[2]
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        try:
+            with transaction.atomic():
+                Escalation.objects.select_for_update().get(pk=held.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        started = time.monotonic()
+        dispatch.mark_armed(timers_for(escalations))
+        assert time.monotonic() - started < 5  # did not wait for the holder
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    armed = dict(Escalation.objects.filter(pk__in=[e.pk for e in escalations]).values_list("pk", "armed_for"))
+    assert armed.pop(held.pk) is None
+    assert all(armed_for is not None for armed_for in armed.values())

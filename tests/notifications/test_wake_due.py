@@ -6,7 +6,7 @@ import random
 import threading
 
 import pytest
-from django.db import IntegrityError, connection, connections
+from django.db import IntegrityError, OperationalError, connection, connections
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -218,3 +218,48 @@ def test_a_duplicate_timer_message_claims_nothing_and_a_current_one_claims_the_b
         current = escalation_step_task.apply(args=[first.pk], task_id=str(first.token)).get()
     assert current == "fired"
     assert fired_levels() == sorted((e.pk, 0) for e in burst)
+
+
+def test_a_database_error_while_collecting_a_row_refuses_the_batch_and_every_row_fires_once(
+    burst, at, monkeypatch, broker
+):
+    """On PostgreSQL a failed statement leaves the transaction unusable: the batch is rolled back
+    whole and handled again row by row, each in its own savepoint."""
+    from notifications.services import notify
+
+    real_message = notify.message_for_overdue_order
+    failures = []
+
+    def fail_once(**kwargs):
+        if not failures:
+            failures.append(kwargs["order"].pk)
+            raise OperationalError("connection reset while reading the page's wording")
+        return real_message(**kwargs)
+
+    monkeypatch.setattr(notify, "message_for_overdue_order", fail_once)
+    assert escalations_wake_due(now=at) == len(burst)
+    assert len(failures) == 1
+    assert fired_levels() == sorted((e.pk, 0) for e in burst)
+    assert (
+        Notification.objects.filter(level=0).count() == Notification.objects.values("escalation", "recipient").count()
+    )
+
+
+def test_a_row_that_fails_in_python_is_skipped_and_the_rest_of_the_batch_fires(burst, at, monkeypatch, broker):
+    from notifications.services import notify
+
+    real_message = notify.message_for_overdue_order
+    bad = burst[0]
+
+    def fail_for_one(**kwargs):
+        if kwargs["order"].pk == bad.order_id:
+            raise ValueError("a page that cannot be worded")
+        return real_message(**kwargs)
+
+    monkeypatch.setattr(notify, "message_for_overdue_order", fail_for_one)
+    tokens_before = {e.pk: str(e.token) for e in burst}
+    assert escalations_wake_due(now=at) == len(burst)
+    assert fired_levels() == sorted((e.pk, 0) for e in burst[1:])
+    bad.refresh_from_db()
+    assert str(bad.token) == tokens_before[bad.pk] and bad.next_level == 0  # untouched: retried later
+    assert not Notification.objects.filter(escalation=bad).exists()
