@@ -1,6 +1,7 @@
 """`make bench`: every target of bench/targets/ on PostgreSQL + Redis, as in production.
 
     .venv/bin/python bench/run.py [--only NAME ...] [--quick]
+    .venv/bin/python bench/run.py --render   # the last run's figures with the notes as they are now
 
 For each target module (sorted by its ORDER): a fresh PostgreSQL database ``workup_bench_<name>``
 (created, migrated, dropped afterwards), Redis database BENCH_REDIS_DB (default 15, flushed
@@ -176,8 +177,17 @@ def write_report(results: dict[str, dict], info: dict, *, quick: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", default=[], help="target module names (default: all)")
+    parser.add_argument(
+        "--render", action="store_true", help="rewrite docs/performance.md from docs/performance.json and the notes"
+    )
     parser.add_argument("--quick", action="store_true", help="small data, few runs: checks the harness")
     args = parser.parse_args()
+    if args.render:
+        # The figures of the last run as they are, with the notes as they are now.
+        published = json.loads((ROOT / "docs" / "performance.json").read_text())
+        write_report(published["targets"], published["machine"], quick=False)
+        print("wrote docs/performance.md from docs/performance.json")
+        return
     info = {**machine(), "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
     results: dict[str, dict] = {}
     for name, title, _order in targets(args.only):
