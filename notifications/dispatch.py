@@ -34,35 +34,39 @@ class Timer:
     eta: datetime
 
 
+def _publish_all(task, messages: Sequence[tuple[object, dict]], *, what: str) -> list:
+    """Publish ``task`` once per (item, apply_async options) on one producer connection and return
+    the items whose message reached the broker. At the first failed publish the rest are left for
+    the auditor (a broker that is down would otherwise cost a retry per message)."""
+    published = []
+    try:
+        with task.app.producer_or_acquire() as producer:
+            for item, options in messages:
+                task.apply_async(**options, retry=True, retry_policy=PUBLISH_RETRY_POLICY, producer=producer)
+                published.append(item)
+    except Exception:
+        logger.warning(
+            "could not publish %s of %s %s; the auditor will publish them again",
+            len(messages) - len(published),
+            len(messages),
+            what,
+            exc_info=True,
+        )
+    return published
+
+
 def dispatch_escalation_timers(timers: Sequence[Timer]) -> int:
     """Publish the timer messages on one producer connection and mark those that reached the
-    broker as armed, in one UPDATE per chunk. At the first failed publish the rest are left
-    unarmed for the auditor (a broker that is down would otherwise cost a retry per message).
-    Returns how many were published."""
+    broker as armed, in one UPDATE per chunk. Returns how many were published."""
     if not timers:
         return 0
     from notifications.tasks import escalation_step_task
 
-    published: list[Timer] = []
-    try:
-        with escalation_step_task.app.producer_or_acquire() as producer:
-            for timer in timers:
-                escalation_step_task.apply_async(
-                    args=[timer.escalation_id],
-                    eta=timer.eta,
-                    task_id=timer.token,
-                    retry=True,
-                    retry_policy=PUBLISH_RETRY_POLICY,
-                    producer=producer,
-                )
-                published.append(timer)
-    except Exception:
-        logger.warning(
-            "could not arm %s of %s escalation timers; the auditor will re-arm them",
-            len(timers) - len(published),
-            len(timers),
-            exc_info=True,
-        )
+    published = _publish_all(
+        escalation_step_task,
+        [(timer, {"args": [timer.escalation_id], "eta": timer.eta, "task_id": timer.token}) for timer in timers],
+        what="escalation timers",
+    )
     mark_armed(published)
     return len(published)
 
@@ -99,32 +103,18 @@ def mark_armed(timers: Sequence[Timer]) -> None:
 
 
 def dispatch_deliveries(notification_ids: Sequence[int]) -> list[int]:
-    """Queue a delivery task for each notification now, on one producer connection. At the first
-    failed publish the rest are left for the auditor. Returns the ids queued."""
+    """Queue a delivery task for each notification now, on one producer connection. Returns the
+    ids queued."""
     if not notification_ids:
         return []
     from notifications.tasks import notification_deliver_task
 
-    queued: list[int] = []
-    try:
-        with notification_deliver_task.app.producer_or_acquire() as producer:
-            for notification_id in notification_ids:
-                notification_deliver_task.apply_async(
-                    args=[notification_id],
-                    eta=timezone.now(),
-                    retry=True,
-                    retry_policy=PUBLISH_RETRY_POLICY,
-                    producer=producer,
-                )
-                queued.append(notification_id)
-    except Exception:
-        logger.warning(
-            "could not queue %s of %s notifications; the auditor will re-send them",
-            len(notification_ids) - len(queued),
-            len(notification_ids),
-            exc_info=True,
-        )
-    return queued
+    now = timezone.now()
+    return _publish_all(
+        notification_deliver_task,
+        [(pk, {"args": [pk], "eta": now}) for pk in notification_ids],
+        what="notification deliveries",
+    )
 
 
 def dispatch_delivery(*, notification_id: int, eta: datetime | None = None) -> bool:
