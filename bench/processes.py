@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -20,6 +21,16 @@ def start(command: list[str], ctx: BenchContext, log_name: str, *, django: bool 
     return subprocess.Popen(  # noqa: S603 - fixed command line
         command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
+
+
+def start_engine_worker(ctx: BenchContext, log_name: str) -> subprocess.Popen:
+    """The project's Celery worker with its beat, as the Procfile runs it (2 pool processes)."""
+    return start(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--concurrency", "2",
+         "--queues", "critical,default", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+         "--schedule", str(ctx.workdir / "celerybeat-schedule")],
+        ctx, log_name, LOG_LEVEL="INFO",
+    )  # fmt: skip
 
 
 def wait_ready(ctx: BenchContext, log_name: str, proc: subprocess.Popen, timeout: float = 60) -> None:

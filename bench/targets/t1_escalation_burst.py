@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bench.harness import BenchContext, Measurement, percentile, target_main
-from bench.processes import peak_rss_mb, start, stop, wait_ready
+from bench.processes import peak_rss_mb, start, start_engine_worker, stop, wait_ready
 
 TITLE = "1. Escalation burst"
 ORDER = 10
@@ -262,12 +262,7 @@ def run(ctx: BenchContext) -> list[Measurement]:
 
     world = _world()
     log = "worker.log"
-    worker = start(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--concurrency", "2",
-         "--queues", "critical,default", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-         "--schedule", str(ctx.workdir / "celerybeat-schedule")],
-        ctx, log, LOG_LEVEL="INFO",
-    )  # fmt: skip
+    worker = start_engine_worker(ctx, log)
     try:
         wait_ready(ctx, log, worker)
         results = [engine_burst(world, n, tag=f"R{i}", worker_pid=worker.pid) for i in range(runs)]

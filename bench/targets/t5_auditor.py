@@ -17,12 +17,11 @@ B. A 30-minute broker outage: the escalation steps of the seeded hospital that f
 from __future__ import annotations
 
 import random
-import sys
 import time
 from datetime import timedelta
 
 from bench.harness import BenchContext, Measurement, percentile, target_main
-from bench.processes import start, stop, wait_ready
+from bench.processes import start_engine_worker, stop, wait_ready
 
 TITLE = "5. Auditor"
 ORDER = 50
@@ -76,12 +75,7 @@ def _outage(ctx: BenchContext) -> dict:
     )
     log = "worker.log"
     returned_at = timezone.now()
-    worker = start(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "--concurrency", "2",
-         "--queues", "critical,default", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-         "--schedule", str(ctx.workdir / "celerybeat-schedule")],
-        ctx, log, LOG_LEVEL="INFO",
-    )  # fmt: skip
+    worker = start_engine_worker(ctx, log)
     fired: dict[int, float] = {}
     try:
         wait_ready(ctx, log, worker)
