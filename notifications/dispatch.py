@@ -80,17 +80,12 @@ def mark_armed(timers: Sequence[Timer]) -> None:
     completion ending two of those escalations (PostgreSQL would then cancel the clinician's
     request). A row held elsewhere is being changed (a new token, armed by its own publish) or is
     left for the auditor to re-arm."""
-    from notifications.services.bulk_update import rows_update
+    from notifications.services.bulk_update import lock_free_rows, rows_update
 
     for start in range(0, len(timers), MARK_ARMED_CHUNK):
         chunk = timers[start : start + MARK_ARMED_CHUNK]
         with transaction.atomic():
-            free = set(
-                Escalation.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=[timer.escalation_id for timer in chunk])
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+            free = set(lock_free_rows(Escalation.objects.filter(pk__in=[timer.escalation_id for timer in chunk])))
             rows_update(
                 [
                     Escalation(pk=timer.escalation_id, token=timer.token, armed_for=timer.eta)

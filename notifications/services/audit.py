@@ -10,6 +10,7 @@ from django.db.models import F
 from notifications import dispatch
 from notifications.models import AuditorRun, Notification
 from notifications.selectors import escalations_needing_a_timer, notifications_stuck
+from notifications.services.bulk_update import lock_free_rows
 from notifications.services.escalation import WAKE_BATCH_SIZE, escalations_wake_due
 
 BATCH_SIZE = 500  # notifications re-sent per sweep
@@ -50,12 +51,7 @@ def _not_again_before_a_grace_period(notification_ids: list[int], *, now: dateti
     """One re-send per grace period, however long the outage. Rows locked in id order, skipping
     any a delivery holds (it is sending them), so this never waits on nor deadlocks with one."""
     with transaction.atomic():
-        free = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=notification_ids, next_attempt_at__lt=now)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        free = lock_free_rows(Notification.objects.filter(pk__in=notification_ids, next_attempt_at__lt=now))
         Notification.objects.filter(pk__in=free).update(next_attempt_at=now)
 
 
