@@ -40,6 +40,7 @@ from workup.models.alert import UNRESOLVED_STATUSES
 from workup.models.alert_group import UNRESOLVED_GROUP_STATUSES
 from workup.models.audit import SubjectType as AuditSubject
 from workup.models.pathway import OrderCategory
+from workup.models.workup import WorkupStatus
 from workup.monitoring.services.alert_groups import alert_group_reopen_after_ack_timeout
 from workup.services.audit import audit_record
 
@@ -199,6 +200,13 @@ def _subject_still_open(escalation: Escalation) -> bool:
     return AlertGroup.objects.filter(pk=escalation.alert_group_id, status__in=UNRESOLVED_GROUP_STATUSES).exists()
 
 
+def _subject_open_as_read(escalation: Escalation) -> bool:
+    """_subject_still_open from the subject _locked_with_subject has just read under its lock."""
+    if escalation.subject_kind == SubjectKind.ORDER:
+        return escalation.order.status in OPEN_STATUSES and escalation.workup.status == WorkupStatus.OPEN
+    return escalation.alert_group is not None and escalation.alert_group.status in UNRESOLVED_GROUP_STATUSES
+
+
 def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | None = None) -> None:
     escalation.status = EscalationStatus.ENDED
     escalation.ended_at = now
@@ -311,7 +319,7 @@ def _fire_next_level(escalation: Escalation, *, now: datetime, writes: _Writes |
     _schedule_next_level(escalation, now=now)
     _new_token(escalation)
     if writes is None:
-        escalation.save()
+        escalation.save(update_fields=_FIRED_FIELDS)
     else:
         writes.escalations.append(escalation)
         writes.notifications.extend(notifications)
@@ -322,6 +330,8 @@ def _resume_after_acknowledgement(escalation: Escalation, *, now: datetime) -> N
     escalation.status = EscalationStatus.ACTIVE
     if escalation.alert_group_id is not None:
         alert_group_reopen_after_ack_timeout(group_id=escalation.alert_group_id, now=now)
+        if Escalation.alert_group.is_cached(escalation):
+            escalation.alert_group.refresh_from_db()  # reopened: the page shows it as it now is
     _log(escalation, "ack_expired", at=now, scheduled_at=escalation.ack_expires_at)
     escalation.ack_expires_at = None
     if escalation.next_level >= len(escalation.levels):
@@ -348,28 +358,43 @@ def escalation_wake(*, escalation_id: int, token: str, now: datetime) -> str:
 
 
 def _wake_locked(subject: dict, *, escalation_id: int, token: str, now: datetime) -> str:
-    # Lock order: the subject (order or alert group) first, then the escalation — the same order
-    # as completing an order or resolving an alert, so the two can never deadlock, and a
-    # completion in flight is waited for (and seen) before a level fires.
-    if subject["order_id"]:
-        Order.objects.select_for_update().filter(pk=subject["order_id"]).first()
-    elif subject["alert_group_id"]:
-        AlertGroup.objects.select_for_update().filter(pk=subject["alert_group_id"]).first()
-    escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
+    escalation = _locked_with_subject(subject, escalation_id=escalation_id)
+    if escalation is None:
+        return "missing"
     if str(escalation.token) != str(token):
         _log(escalation, "stale_timer_ignored", at=now, detail=f"timer {token}")
         return "stale"
-    return _handle_due(escalation, now=now)
+    return _handle_due(escalation, now=now, subject_open=_subject_open_as_read(escalation))
 
 
-def _handle_due(escalation: Escalation, *, now: datetime) -> str:
+def _locked_with_subject(subject: dict, *, escalation_id: int) -> Escalation | None:
+    """Lock the subject (order or alert group), then the escalation, and read the escalation with
+    its subject, workup and ward in one statement after both locks: what a level fires from is
+    then current. Lock order: the subject first, the same order as completing an order or
+    resolving an alert, so the two can never deadlock, and a completion in flight is waited for
+    (and seen) before a level fires. Only the escalation row is locked by the read (of=self)."""
+    if subject["order_id"]:
+        Order.objects.select_for_update().filter(pk=subject["order_id"]).values_list("pk").first()
+    elif subject["alert_group_id"]:
+        AlertGroup.objects.select_for_update().filter(pk=subject["alert_group_id"]).values_list("pk").first()
+    rows = _with_subjects(Escalation.objects.select_for_update(of=("self",)).filter(pk=escalation_id))
+    return rows[0] if rows else None
+
+
+def _handle_due(escalation: Escalation, *, now: datetime, subject_open: bool | None = None) -> str:
     """The climb of a locked escalation whose wake-up time has come (or a timer that carried its
-    token): resume after an expired acknowledgement, end it, or fire its next level."""
+    token): resume after an expired acknowledgement, end it, or fire its next level.
+    ``subject_open``: whether its order or alert group is still open, when the caller has just
+    read the subject under its lock; else it is asked here."""
+
+    def still_open() -> bool:
+        return subject_open if subject_open is not None else _subject_still_open(escalation)
+
     if escalation.status == EscalationStatus.ACKNOWLEDGED:
         if now < escalation.ack_expires_at:
             _arm_after_commit([escalation], now=now)
             return "early"
-        if not _subject_still_open(escalation):
+        if not still_open():
             _end(escalation, now=now, reason="no longer open")
             return "ended"
         _resume_after_acknowledgement(escalation, now=now)
@@ -380,7 +405,7 @@ def _handle_due(escalation: Escalation, *, now: datetime) -> str:
             return "resumed"
     if escalation.status != EscalationStatus.ACTIVE:
         return escalation.status
-    if not _subject_still_open(escalation):
+    if not still_open():
         _end(escalation, now=now, reason="no longer open")
         return "ended"
     if now < escalation.next_step_at:

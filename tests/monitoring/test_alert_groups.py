@@ -143,6 +143,10 @@ def test_the_ack_timeout_reopens_the_group_once_and_the_climb_goes_on(workup, ra
     # one timer for the group: one level-1 step for the group, not one per rule
     assert Notification.objects.filter(escalation=escalation, level=1, recipient__username="neuro").count() == 2
     assert Notification.objects.filter(escalation=escalation, level=1).values("channel").distinct().count() == 2
+    # the page shows the group as it is when it goes out: open again, not as acknowledged
+    assert {
+        n.payload["alert_group"]["status"] for n in Notification.objects.filter(escalation=escalation, level=1)
+    } == {"open"}
     expired = AuditEvent.objects.get(subject_type="alert_group", action="acknowledgement_expired")
     assert (expired.from_status, expired.to_status, expired.actor) == ("acknowledged", "open", None)
 

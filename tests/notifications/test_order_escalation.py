@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from notifications.models import Escalation, EscalationLevel, EscalationLogEntry, Notification
 from notifications.services.audit import escalation_audit
@@ -392,3 +394,15 @@ def test_the_default_policies_remind_their_top_level():
         "alert-high": 15,
         "alert-med": None,
     }
+
+
+def test_a_timer_that_fires_a_level_reads_its_order_workup_and_ward_once(labs, django_capture_on_commit_callbacks):
+    """The common wake (one timer, one level, one recipient) reads the escalation with its subject
+    in one statement after the locks: no second read of the order, workup or ward."""
+    escalation = labs.escalation
+    with CaptureQueriesContext(connection) as queries:
+        assert wake(labs, at=labs.due_at, capture=django_capture_on_commit_callbacks) == "fired"
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    for table in ("orders_order", "workup_workup", "workup_ward"):
+        assert sum(f'FROM "{table}"' in sql for sql in reads) <= 1, table
+    assert recipients(escalation, 0) == {("nurse", "in_app")}
