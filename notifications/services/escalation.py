@@ -207,6 +207,10 @@ def _subject_open_as_read(escalation: Escalation) -> bool:
     return escalation.alert_group is not None and escalation.alert_group.status in UNRESOLVED_GROUP_STATUSES
 
 
+# What _end changes on the escalation row; the rest stays as read (every caller holds the row's lock).
+_ENDED_FIELDS = ["status", "ended_at", "end_reason", "next_step_at", "wake_at", "token", "armed_for"]
+
+
 def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | None = None) -> None:
     escalation.status = EscalationStatus.ENDED
     escalation.ended_at = now
@@ -214,7 +218,7 @@ def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | No
     escalation.next_step_at = None
     escalation.wake_at = None
     _new_token(escalation)
-    escalation.save()
+    escalation.save(update_fields=_ENDED_FIELDS)
     _log(escalation, "ended", at=now, actor=actor, detail=reason)
     # Pages still waiting to go out would arrive after the order was done or the group resolved.
     Notification.objects.filter(
