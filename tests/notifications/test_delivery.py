@@ -247,3 +247,41 @@ def test_pages_still_waiting_when_the_order_is_completed_are_cancelled(
     assert email.status == "cancelled"
     assert notification_deliver(notification_id=email.pk, now=email.created_at) == "not_claimed"
     assert mail.outbox == []
+
+
+def test_pages_still_waiting_are_cancelled_even_after_the_climb_was_restarted(
+    neuro_exam, ward_team, django_capture_on_commit_callbacks
+):
+    # given an email of level 1 waiting, then the order's due time moved (the climb restarts at
+    # level 0: the row no longer says that anything fired)
+    from orders.services import order_reschedule
+    from workup.monitoring.services.assessments import assessment_record
+
+    email = next(n for n in climb_to(neuro_exam, 1, django_capture_on_commit_callbacks) if n.channel == "email")
+    now = email.created_at
+    with django_capture_on_commit_callbacks(execute=True):
+        order_reschedule(order=neuro_exam, due_at=now + dt.timedelta(hours=2), by=None, now=now, reason="moved")
+    neuro_exam.escalation.refresh_from_db()
+    assert neuro_exam.escalation.current_level == -1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_record(workup=neuro_exam.workup, data={"mrc_sum_score": 50}, by=ward_team["physician"], now=now)
+
+    email.refresh_from_db()
+    assert email.status == "cancelled"
+
+
+def test_a_climb_that_never_paged_ends_without_looking_for_pages_to_cancel(
+    neuro_exam, ward_team, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workup.monitoring.services.assessments import assessment_record
+
+    with CaptureQueriesContext(connection) as captured:
+        assessment_record(workup=neuro_exam.workup, data={"mrc_sum_score": 50}, by=ward_team["physician"], now=T0)
+
+    neuro_exam.escalation.refresh_from_db()
+    assert neuro_exam.escalation.status == "ended"
+    assert not any(q["sql"].startswith('UPDATE "notifications_notification"') for q in captured.captured_queries)
