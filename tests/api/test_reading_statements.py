@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from orders.models import OPEN_STATUSES, Order
 from tests.conftest import T0
+from workup.models.audit import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -21,6 +22,13 @@ M = dt.timedelta(minutes=1)
 # and pathway; its readings; its assessments; the reading and its audit row; the open alerts'
 # severities (cadence); the orders a reading completes (with the open resp_check); release.
 STATEMENTS_PER_READING = 12
+
+# A reading that completes its open resp_check (every check on the ward): the above, less nothing,
+# plus the completion (a savepoint; the check locked, updated, audited; its escalation read with
+# "did it ever page?", ended and logged — no pages to cancel; the series locked, "open one
+# already?" with the next number, the next check, its audit, the order policy and its escalation;
+# release). The open checks are not read again for the cadence.
+STATEMENTS_PER_COMPLETING_READING = 26
 
 
 def post_reading(client, workup, **body):
@@ -85,3 +93,27 @@ def test_a_reading_that_completes_the_check_and_raises_alerts_answers_without_mo
     sql = [q["sql"] for q in captured.captured_queries]
     assert sql[-1].startswith("RELEASE SAVEPOINT")
     assert not any('FROM "workup_ordertemplate"' in s or 'FROM "workup_pathwaytemplate"' in s for s in sql)
+
+
+def test_a_reading_that_completes_its_check_runs_a_pinned_number_of_statements(
+    api, workup, clock, broker, django_assert_max_num_queries
+):
+    # given the open respiratory check, due now, whose climb has paged nobody yet
+    nurse = api("nurse")
+    clock.move_to(T0 + 30 * M)
+    post_reading(nurse, workup, fvc_ml=4200)
+    clock.move_to(T0 + 4 * 60 * M)
+    check = Order.objects.get(workup=workup, key="resp_check", status__in=OPEN_STATUSES)
+
+    with django_assert_max_num_queries(STATEMENTS_PER_COMPLETING_READING) as captured:
+        response = post_reading(nurse, workup, fvc_ml=4100)
+
+    assert response.status_code == 201 and response.json()["completed_order"]["id"] == check.pk
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert not any(s.startswith('UPDATE "notifications_notification"') for s in sql)
+    [next_check] = Order.objects.filter(workup=workup, key="resp_check", status__in=OPEN_STATUSES)
+    assert next_check.occurrence == check.occurrence + 1
+    # placed at the reading's cadence: the cadence (applied after it) has nothing to move
+    placed = AuditEvent.objects.get(subject_type="order", subject_id=next_check.pk, action="created")
+    assert next_check.due_at == next_check.ordered_at + placed.details["interval_minutes"] * M
+    assert not AuditEvent.objects.filter(subject_type="order", subject_id=next_check.pk, action="rescheduled").exists()

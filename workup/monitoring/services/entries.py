@@ -175,6 +175,9 @@ class OrderOutcome:
     # The order keys whose open orders were read (and locked): with nothing completed, those of
     # still_open are all of them.
     keys_read: frozenset[str] = frozenset()
+    # Every order read that the entry left open, of any key (still_open leaves out those of a key
+    # it answered): with the next occurrences its completions placed, the open orders of keys_read.
+    left_open: tuple[Order, ...] = ()
 
 
 def _still_open(order: Order, *, rule: CompletionRule, values: dict, taken_at: datetime) -> OrderStillOpen:
@@ -214,7 +217,7 @@ def complete_orders_answered(
         .filter(workup=workup, key__in=rules, status__in=OPEN_STATUSES)
         .order_by("due_at", "id")
     )
-    completed, still_open, answered_keys = [], [], set()
+    completed, still_open, left_open, answered_keys = [], [], [], set()
     for order in candidates:
         order.workup = workup  # locked by the entry: the transition need not read it again
         rule = rules[order.key]
@@ -223,8 +226,14 @@ def complete_orders_answered(
             answered_keys.add(order.key)
         else:
             still_open.append(_still_open(order, rule=rule, values=values, taken_at=taken_at))
+            left_open.append(order)
     still_open = [s for s in still_open if s.order.key not in answered_keys]
-    return OrderOutcome(completed=tuple(completed), still_open=tuple(still_open), keys_read=frozenset(rules))
+    return OrderOutcome(
+        completed=tuple(completed),
+        still_open=tuple(still_open),
+        keys_read=frozenset(rules),
+        left_open=tuple(left_open),
+    )
 
 
 def when_text(workup: Workup, at: datetime) -> str:

@@ -282,9 +282,11 @@ def _reading_record(
         cadence=cadence,
     )
     open_checks = None
-    if not outcome.completed and RESP_CHECK_KEY in outcome.keys_read:
-        # Nothing completed: the open checks are among the orders the entry has just read and locked.
-        open_checks = [s.order for s in outcome.still_open if s.order.key == RESP_CHECK_KEY]
+    if RESP_CHECK_KEY in outcome.keys_read:
+        # The open checks are those the entry has just read and locked and left open, and the next
+        # one a completion placed, which needs no moving: series_continue placed it at this very
+        # cadence (ordered now, due now + the interval), so it is not read again.
+        open_checks = [order for order in outcome.left_open if order.key == RESP_CHECK_KEY]
     resp_check_cadence_apply(workup=workup, by=by, now=now, cadence=cadence, open_checks=open_checks)
     return ReadingRecorded(
         reading=reading,
