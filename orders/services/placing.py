@@ -157,14 +157,11 @@ def order_add(
     series: OrderSeries | None = None,
     title: str = "",
     order_details: dict | None = None,
-    occurrence: int | None = None,
 ) -> Order:
     """One more order of the workup's pathway after triage: its next occurrence number, audited
     (``details`` go to the audit event), with its escalation started. ``order_details`` are kept on
-    the order itself (what it was placed with, e.g. an IVIG dose's grams). ``occurrence``: that
-    number as the caller has just counted it (orders.services.series.series_continue)."""
-    if occurrence is None:
-        occurrence = Order.objects.filter(workup=workup, key=template.key).count() + 1
+    the order itself (what it was placed with, e.g. an IVIG dose's grams)."""
+    occurrence = Order.objects.filter(workup=workup, key=template.key).count() + 1
     order = _order_from_template(
         workup=workup,
         template=template,

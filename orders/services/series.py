@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from orders.models import OPEN_STATUSES, Order, OrderSeries, SeriesStatus
 from orders.services.placing import order_add, series_key_of
@@ -59,18 +59,6 @@ def _open_occurrence_exists(series: OrderSeries) -> bool:
     return Order.objects.filter(series=series, status__in=OPEN_STATUSES).exists()
 
 
-def _open_occurrence_and_next_number(series: OrderSeries) -> tuple[bool, int]:
-    """Whether the series has an open occurrence, and the number its next one takes (orders of the
-    series' key in the workup, + 1: as order_add counts them), in one statement. The series is
-    locked, and nothing in this transaction changes either before the next occurrence is placed."""
-    is_open = Q(series=series, status__in=OPEN_STATUSES)
-    of_key = Q(workup_id=series.workup_id, key=series.key)
-    counts = Order.objects.filter(is_open | of_key).aggregate(
-        open=Count("id", filter=is_open), of_key=Count("id", filter=of_key)
-    )
-    return counts["open"] > 0, counts["of_key"] + 1
-
-
 def series_continue(
     *, order: Order, by: User | None, now: datetime, because: str, cadence: Cadence | None = None
 ) -> Order | None:
@@ -82,12 +70,9 @@ def series_continue(
         return None
     series = OrderSeries.objects.select_for_update().select_related("workup__pathway").get(pk=order.series_id)
     workup = series.workup
-    if workup.status != WorkupStatus.OPEN or series.status != SeriesStatus.ACTIVE:
+    if workup.status != WorkupStatus.OPEN or series.status != SeriesStatus.ACTIVE or _open_occurrence_exists(series):
         return None
-    open_occurrence, occurrence = _open_occurrence_and_next_number(series)
-    if open_occurrence:
-        return None
-    template = template_for(workup=workup, key=series.key)  # its key is the series' key
+    template = template_for(workup=workup, key=series.key)
     interval = series_interval_minutes(workup=workup, template=template, now=now, cadence=cadence)
     return order_add(
         workup=workup,
@@ -97,7 +82,6 @@ def series_continue(
         now=now,
         details={"follows_order": order.pk, "because": because, "interval_minutes": interval},
         series=series,
-        occurrence=occurrence,
     )
 
 
