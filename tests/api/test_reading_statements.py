@@ -26,9 +26,9 @@ STATEMENTS_PER_READING = 12
 # A reading that completes its open resp_check (every check on the ward): the above, less nothing,
 # plus the completion (a savepoint; the check locked, updated, audited; its escalation read with
 # "did it ever page?", ended and logged — no pages to cancel; the series locked, "open one
-# already?" with the next number, the next check, its audit, the order policy and its escalation;
+# already?", the next number, the next check, its audit, the order policy and its escalation;
 # release). The open checks are not read again for the cadence.
-STATEMENTS_PER_COMPLETING_READING = 26
+STATEMENTS_PER_COMPLETING_READING = 27
 
 
 def post_reading(client, workup, **body):
