@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from notifications import dispatch
 from notifications.models import (
@@ -211,11 +211,7 @@ def _subject_open_as_read(escalation: Escalation) -> bool:
 _ENDED_FIELDS = ["status", "ended_at", "end_reason", "next_step_at", "wake_at", "token", "armed_for"]
 
 
-def _end(
-    escalation: Escalation, *, now: datetime, reason: str, actor: User | None = None, may_have_pages: bool = True
-) -> None:
-    """``may_have_pages``: False only when the caller knows no level of this climb ever fired, so
-    that no notification of it can be waiting (escalation_end_for_order)."""
+def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | None = None) -> None:
     escalation.status = EscalationStatus.ENDED
     escalation.ended_at = now
     escalation.end_reason = reason[:200]
@@ -224,11 +220,10 @@ def _end(
     _new_token(escalation)
     escalation.save(update_fields=_ENDED_FIELDS)
     _log(escalation, "ended", at=now, actor=actor, detail=reason)
-    if may_have_pages:
-        # Pages still waiting to go out would arrive after the order was done or the group resolved.
-        Notification.objects.filter(
-            escalation=escalation, status__in=[NotificationStatus.PENDING, NotificationStatus.RETRYING]
-        ).update(status=NotificationStatus.CANCELLED, claimed_until=None)
+    # Pages still waiting to go out would arrive after the order was done or the group resolved.
+    Notification.objects.filter(
+        escalation=escalation, status__in=[NotificationStatus.PENDING, NotificationStatus.RETRYING]
+    ).update(status=NotificationStatus.CANCELLED, claimed_until=None)
 
 
 def _schedule_next_level(escalation: Escalation, *, now: datetime) -> None:
@@ -688,22 +683,10 @@ def escalation_lower_for_group(*, group: AlertGroup, now: datetime, from_severit
 
 
 def escalation_end_for_order(*, order: Order, now: datetime, reason: str, actor: User | None = None) -> None:
-    """The order was completed, marked not indicated or cancelled: its climb ends.
-
-    Most orders are done before their climb pages anyone; then there is no page to cancel, and
-    the row read says so (no statement for it). A notification is only ever written by firing a
-    level, which logs "fired" in the same transaction (_fire_next_level, _write_batch), so without
-    such a log entry none exists. current_level too, read as the lock returns the row: a level
-    fired while this waited for the lock shows there (a restart resets it, hence the log)."""
-    escalation = (
-        Escalation.objects.select_for_update()
-        .annotate(fired=Exists(EscalationLogEntry.objects.filter(escalation=OuterRef("pk"), action="fired")))
-        .filter(order=order)
-        .first()
-    )
+    """The order was completed, marked not indicated or cancelled: its climb ends."""
+    escalation = Escalation.objects.select_for_update().filter(order=order).first()
     if escalation is not None and escalation.status != EscalationStatus.ENDED:
-        may_have_pages = escalation.fired or escalation.current_level >= 0
-        _end(escalation, now=now, reason=reason, actor=actor, may_have_pages=may_have_pages)
+        _end(escalation, now=now, reason=reason, actor=actor)
 
 
 def escalation_restart_for_order(*, order: Order, now: datetime) -> Escalation:

@@ -269,19 +269,3 @@ def test_pages_still_waiting_are_cancelled_even_after_the_climb_was_restarted(
 
     email.refresh_from_db()
     assert email.status == "cancelled"
-
-
-def test_a_climb_that_never_paged_ends_without_looking_for_pages_to_cancel(
-    neuro_exam, ward_team, django_capture_on_commit_callbacks
-):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from workup.monitoring.services.assessments import assessment_record
-
-    with CaptureQueriesContext(connection) as captured:
-        assessment_record(workup=neuro_exam.workup, data={"mrc_sum_score": 50}, by=ward_team["physician"], now=T0)
-
-    neuro_exam.escalation.refresh_from_db()
-    assert neuro_exam.escalation.status == "ended"
-    assert not any(q["sql"].startswith('UPDATE "notifications_notification"') for q in captured.captured_queries)
