@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -80,9 +81,23 @@ class RunLog:
     seconds: float = 0.0
 
 
+PROGRESS_EVERY_SECONDS = 60.0
+
+
 class Run:
-    def __init__(self, config: RunConfig, *, cohort: list[Course] | None = None, live: bool = False) -> None:
+    def __init__(
+        self,
+        config: RunConfig,
+        *,
+        cohort: list[Course] | None = None,
+        live: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        """``progress``: told a line about how far the run has come every PROGRESS_EVERY_SECONDS."""
         self.config = config
+        self._progress = progress
+        self._started = time.monotonic()
+        self._next_progress = self._started + PROGRESS_EVERY_SECONDS
         whole = (
             cohort
             if cohort is not None
@@ -331,6 +346,8 @@ class Run:
 
     # --- pages ------------------------------------------------------------------------------------
     def _after_event(self, event) -> None:
+        if self._progress is not None and time.monotonic() >= self._next_progress:
+            self._report_progress()
         if event.label == "series" and self.broker.last_series_repaired:
             # The safety net placed occurrences the services had not: the ward sees them on the board.
             for patient in self.patients.values():
@@ -352,6 +369,19 @@ class Run:
             patient = self.patients.get(workup_id)
             if patient is not None:
                 self._answer_page(patient, recipient_id, level or 0, group_id, order_id)
+
+    def _report_progress(self) -> None:
+        """How far in virtual time, and a rough time left (the events ahead assumed as dense as
+        those behind: arrivals make the first day the densest, so it errs long)."""
+        now = time.monotonic()
+        self._next_progress = now + PROGRESS_EVERY_SECONDS
+        done = (self.clock.now - self.config.start) / (self.end - self.config.start)
+        elapsed = now - self._started
+        left = f"about {elapsed * (1 - done) / done / 60:.0f} min left" if done > 0 else "time left not known yet"
+        self._progress(
+            f"shard {self.config.shard + 1}/{self.config.shards}: virtual {done:.0%} "
+            f"({self.clock.now:%d %b %H:%M} UTC), {self.clock.events_run:,} events in {elapsed / 60:.1f} min; {left}"
+        )
 
     def _answer_page(self, patient: Patient, recipient_id: int, level: int, group_id, order_id) -> None:
         role = self.role_of.get(recipient_id)

@@ -71,3 +71,19 @@ def test_twenty_courses_every_deterioration_reaches_a_physician_and_nothing_is_l
     assert doubled.patient_days == 2 * outcomes.patient_days
     assert doubled.pages_per_patient_day_by_role == outcomes.pages_per_patient_day_by_role
     assert len(doubled.deteriorations) == 2 * len(outcomes.deteriorations)
+
+
+def test_a_long_run_tells_how_far_it_has_come(monkeypatch):
+    """make simulate runs for many minutes: each shard says where it is in virtual time."""
+    from simulation import runner
+
+    lines: list[str] = []
+    monkeypatch.setattr(runner, "PROGRESS_EVERY_SECONDS", 0.0)  # every event, for the test
+    run = Run(RunConfig(courses=2, days=1, seed=SEED), progress=lines.append)
+    run.execute()
+
+    assert len(lines) == run.log.events
+    assert all(line.startswith("shard 1/1: virtual ") for line in lines)
+    assert "min left" in lines[-1]
+    shares = [int(line.split("virtual ")[1].split("%")[0]) for line in lines]
+    assert shares == sorted(shares) and shares[-1] >= 99

@@ -172,7 +172,10 @@ def _run_one(*, courses: int, days: int, seed: int, shard: int, shards: int) -> 
     logging.disable(logging.INFO)  # the engine logs every page; the report counts them instead
     try:
         with throwaway_database(shard=shard):
-            run = Run(RunConfig(courses=courses, days=days, seed=seed, shard=shard, shards=shards))
+            run = Run(
+                RunConfig(courses=courses, days=days, seed=seed, shard=shard, shards=shards),
+                progress=lambda line: print(line, file=sys.stderr, flush=True),
+            )
             log = run.execute()
             run_days = (run.end - run.config.start).total_seconds() / 86400
             outcomes = collect(patients=run.patients, cohort=run.cohort, days=days, seed=seed, run_days=run_days)
