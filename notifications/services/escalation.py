@@ -203,7 +203,8 @@ def _subject_still_open(escalation: Escalation) -> bool:
 def _subject_open_as_read(escalation: Escalation) -> bool:
     """_subject_still_open from the subject _locked_with_subject has just read under its lock."""
     if escalation.subject_kind == SubjectKind.ORDER:
-        return escalation.order.status in OPEN_STATUSES and escalation.workup.status == WorkupStatus.OPEN
+        order = escalation.order
+        return order is not None and order.status in OPEN_STATUSES and escalation.workup.status == WorkupStatus.OPEN
     return escalation.alert_group is not None and escalation.alert_group.status in UNRESOLVED_GROUP_STATUSES
 
 
