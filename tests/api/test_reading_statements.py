@@ -72,15 +72,18 @@ def test_the_statements_do_not_grow_with_the_patients_history(api, workup, clock
     assert len(twenty_first) == len(second)
 
 
-def test_a_reading_that_completes_the_check_and_raises_alerts_answers_without_more_reads(
-    api, workup, clock, broker, django_assert_max_num_queries
-):
-    # given the open respiratory check, and a reading that completes it and opens alerts
-    nurse = api("nurse")
+@pytest.fixture
+def check_due_now(api, workup, clock, broker) -> Order:
+    """The open respiratory check after a baseline reading, due now; its climb has paged nobody."""
     clock.move_to(T0 + 30 * M)
-    post_reading(nurse, workup, fvc_ml=4200)
+    post_reading(api("nurse"), workup, fvc_ml=4200)
     clock.move_to(T0 + 4 * 60 * M)
-    check = Order.objects.get(workup=workup, key="resp_check", status__in=OPEN_STATUSES)
+    return Order.objects.get(workup=workup, key="resp_check", status__in=OPEN_STATUSES)
+
+
+def test_a_reading_that_completes_the_check_and_raises_alerts_answers_without_more_reads(api, workup, check_due_now):
+    # given the open respiratory check, and a reading that completes it and opens alerts
+    nurse, check = api("nurse"), check_due_now
 
     with CaptureQueriesContext(connection) as captured:
         response = post_reading(nurse, workup, fvc_ml=1400)
@@ -95,17 +98,10 @@ def test_a_reading_that_completes_the_check_and_raises_alerts_answers_without_mo
     assert not any('FROM "workup_ordertemplate"' in s or 'FROM "workup_pathwaytemplate"' in s for s in sql)
 
 
-def test_a_reading_that_completes_its_check_runs_a_pinned_number_of_statements(
-    api, workup, clock, broker, django_assert_max_num_queries
-):
-    # given the open respiratory check, due now, whose climb has paged nobody yet
-    nurse = api("nurse")
-    clock.move_to(T0 + 30 * M)
-    post_reading(nurse, workup, fvc_ml=4200)
-    clock.move_to(T0 + 4 * 60 * M)
-    check = Order.objects.get(workup=workup, key="resp_check", status__in=OPEN_STATUSES)
+def test_a_reading_that_completes_its_check_runs_a_pinned_number_of_statements(api, workup, check_due_now):
+    nurse, check = api("nurse"), check_due_now
 
-    with django_assert_max_num_queries(STATEMENTS_PER_COMPLETING_READING) as captured:
+    with CaptureQueriesContext(connection) as captured:
         response = post_reading(nurse, workup, fvc_ml=4100)
 
     assert response.status_code == 201 and response.json()["completed_order"]["id"] == check.pk
