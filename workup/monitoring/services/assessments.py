@@ -27,6 +27,7 @@ from workup.monitoring.services.entries import (
     OrderStillOpen,
     audit_entry_recorded,
     complete_orders_answered,
+    entry_checked,
     entry_workup,
     evaluate_isolated,
     findings_json,
@@ -34,10 +35,8 @@ from workup.monitoring.services.entries import (
     recent_duplicate,
     revealed_by_late_entry,
     rule_errors_json,
-    taken_at_errors,
     value_text,
     when_text,
-    workup_must_be_open,
 )
 
 ASSESSMENT_FIELDS = (
@@ -214,12 +213,7 @@ def assessment_record(
 def _assessment_record(
     *, workup: Workup, data: dict, by: User, now: datetime | None, taken_at: datetime | None
 ) -> AssessmentRecorded:
-    now = now or timezone.now()
-    taken_at = taken_at or now
-    workup_must_be_open(workup)
-    values = _clean(data)
-    if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
-        raise InvalidInput(errors)
+    now, taken_at, values = entry_checked(workup, data=data, clean=_clean, now=now, taken_at=taken_at)
     if (
         repeated := recent_duplicate(NeuroAssessment, workup=workup, by=by, taken_at=taken_at, values=values, now=now)
     ) is not None:

@@ -4,7 +4,7 @@ stored JSON, and completing the matching open order so the next occurrence is sc
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,6 +81,21 @@ def taken_at_errors(*, workup: Workup, taken_at: datetime, now: datetime) -> dic
     if taken_at < earliest:
         return {"taken_at": [f"taken_at may not be more than 24 h before triage (earliest {earliest.isoformat()})."]}
     return {}
+
+
+def entry_checked(
+    workup: Workup, *, data: dict, clean: Callable[[dict], dict], now: datetime | None, taken_at: datetime | None
+) -> tuple[datetime, datetime, dict]:
+    """What every entry checks first, in this order: the workup is open, the values are clean
+    (``clean`` raises InvalidInput), and taken_at (default: now) is neither in the future nor
+    too long before triage. Returns ``(now, taken_at, values)``."""
+    now = now or timezone.now()
+    taken_at = taken_at or now
+    workup_must_be_open(workup)
+    values = clean(data)
+    if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
+        raise InvalidInput(errors)
+    return now, taken_at, values
 
 
 def recent_duplicate(model, *, workup: Workup, by: User, taken_at: datetime, values: dict, now: datetime):

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import timezone
-
 from orders.completion import READING
 from orders.models import Order
 from workup.clinical import respiratory
@@ -45,16 +43,15 @@ from workup.monitoring.services.entries import (
     OrderStillOpen,
     audit_entry_recorded,
     complete_orders_answered,
+    entry_checked,
     entry_workup,
     evaluate_isolated,
     findings_json,
     raise_alerts,
     revealed_by_late_entry,
     rule_errors_json,
-    taken_at_errors,
     value_text,
     when_text,
-    workup_must_be_open,
 )
 
 MEASUREMENT_FIELDS = (
@@ -203,12 +200,7 @@ def reading_record(
 def _reading_record(
     *, workup: Workup, data: dict, by: User, now: datetime | None, taken_at: datetime | None
 ) -> ReadingRecorded:
-    now = now or timezone.now()
-    taken_at = taken_at or now
-    workup_must_be_open(workup)
-    values = _clean(data)
-    if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
-        raise InvalidInput(errors)
+    now, taken_at, values = entry_checked(workup, data=data, clean=_clean, now=now, taken_at=taken_at)
     # Read once for the whole entry (the workup is locked: nothing else adds to them meanwhile).
     history = respiratory_history(workup=workup, entered=MEASUREMENT_FIELDS)
     if (

@@ -5,8 +5,6 @@ autonomic order (scheduling the next)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import timezone
-
 from orders.completion import VITALS
 from orders.models import Order
 from workup.clinical import autonomic
@@ -22,6 +20,7 @@ from workup.monitoring.services.entries import (
     OrderStillOpen,
     audit_entry_recorded,
     complete_orders_answered,
+    entry_checked,
     entry_workup,
     evaluate_isolated,
     findings_json,
@@ -29,10 +28,8 @@ from workup.monitoring.services.entries import (
     recent_duplicate,
     revealed_by_late_entry,
     rule_errors_json,
-    taken_at_errors,
     value_text,
     when_text,
-    workup_must_be_open,
 )
 
 VITALS_FIELDS = (
@@ -120,12 +117,7 @@ def vitals_record(
 def _vitals_record(
     *, workup: Workup, data: dict, by: User, now: datetime | None, taken_at: datetime | None
 ) -> VitalsRecorded:
-    now = now or timezone.now()
-    taken_at = taken_at or now
-    workup_must_be_open(workup)
-    values = _clean(data)
-    if errors := taken_at_errors(workup=workup, taken_at=taken_at, now=now):
-        raise InvalidInput(errors)
+    now, taken_at, values = entry_checked(workup, data=data, clean=_clean, now=now, taken_at=taken_at)
     if (
         repeated := recent_duplicate(VitalsEntry, workup=workup, by=by, taken_at=taken_at, values=values, now=now)
     ) is not None:
