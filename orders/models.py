@@ -88,6 +88,16 @@ class Order(models.Model):
     # its due window, and so its escalation steps (spec §6), count from here.
     ordered_at = models.DateTimeField()
     due_at = models.DateTimeField()
+    # When its due window opens, if not when it was ordered: the doses of a treatment course are
+    # all ordered at the decision (spec §7) but each is due one interval after the one before, and
+    # a missed dose escalates over that interval like any order, not over the days since the
+    # decision. Null: the window opens when the order was placed.
+    window_opens_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its due window opens, if not when it was ordered (a later dose of a treatment "
+        "course: when the one before was due).",
+    )
     # Set when the pathway escalates the order before it is due (template
     # escalation_start_offset_minutes): its escalation climbs from here instead of from due_at.
     escalates_at = models.DateTimeField(null=True, blank=True)
@@ -156,5 +166,6 @@ class Order(models.Model):
 
     @property
     def window_minutes(self) -> int:
-        """Minutes from ordering to due: the 'interval' that spec §6 escalation percentages use."""
-        return int((self.due_at - self.ordered_at).total_seconds() // 60)
+        """Minutes from the window's opening (ordering, unless set) to due: the 'interval' that
+        spec §6 escalation percentages use."""
+        return int((self.due_at - (self.window_opens_at or self.ordered_at)).total_seconds() // 60)

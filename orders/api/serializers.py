@@ -126,6 +126,7 @@ class OrderSerializer(OrderSummarySerializer):
             "bed",
             "assigned_role",
             "ordered_at",
+            "window_opens_at",
             "result",
             "result_data",
             "reason",

@@ -43,6 +43,7 @@ def _order_from_template(
     series: OrderSeries | None = None,
     title: str = "",
     details: dict | None = None,
+    window_opens_at: datetime | None = None,
 ) -> Order:
     offset = template.escalation_start_offset_minutes
     return Order(
@@ -59,6 +60,7 @@ def _order_from_template(
         series=series,
         ordered_at=ordered_at,
         due_at=due_at,
+        window_opens_at=window_opens_at,
         details=details or {},
     )
 
@@ -157,10 +159,12 @@ def order_add(
     series: OrderSeries | None = None,
     title: str = "",
     order_details: dict | None = None,
+    window_opens_at: datetime | None = None,
 ) -> Order:
     """One more order of the workup's pathway after triage: its next occurrence number, audited
     (``details`` go to the audit event), with its escalation started. ``order_details`` are kept on
-    the order itself (what it was placed with, e.g. an IVIG dose's grams)."""
+    the order itself (what it was placed with, e.g. an IVIG dose's grams). ``window_opens_at``:
+    when its due window opens if not now (a scheduled dose: when the one before was due)."""
     occurrence = Order.objects.filter(workup=workup, key=template.key).count() + 1
     order = _order_from_template(
         workup=workup,
@@ -171,6 +175,7 @@ def order_add(
         series=series,
         title=title,
         details=order_details,
+        window_opens_at=window_opens_at,
     )
     order.save()
     _audit_created([order], by=by, now=now, details=details)

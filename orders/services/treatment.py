@@ -7,7 +7,7 @@ made — a later weight change does not change an issued dose. Plasma exchange: 
 escalates when overdue like any order (orders.signals.orders_placed).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -48,6 +48,13 @@ def _place(
     )
 
 
+def _window_opens_at(number: int, *, due_at: datetime, interval: timedelta) -> datetime | None:
+    """The due window of the n-th dose or session: the first's opens at the decision (null: when
+    it was ordered); each later one's when the one before was due, so that a missed dose climbs
+    over its own interval (spec §6, §7: "a missed dose escalates like any order")."""
+    return None if number == 1 else due_at - interval
+
+
 def _place_ivig(workup: Workup, *, by: User, now: datetime, decision: Order) -> list[Order]:
     placed = [
         _place(
@@ -71,6 +78,7 @@ def _place_ivig(workup: Workup, *, by: User, now: datetime, decision: Order) -> 
                 decision=decision,
                 title=dose.title,
                 order_details=dose.as_details(),
+                window_opens_at=_window_opens_at(dose.day, due_at=due_at, interval=rx.IVIG_DOSE_INTERVAL),
             )
         )
     return [order for order in placed if order is not None]
@@ -90,6 +98,7 @@ def _place_plex(workup: Workup, *, by: User, now: datetime, decision: Order) -> 
                 decision=decision,
                 title=f"Plasma exchange session {session} of {rx.PLEX_SESSIONS}",
                 order_details={"session": session, "of": rx.PLEX_SESSIONS},
+                window_opens_at=_window_opens_at(session, due_at=due_at, interval=rx.PLEX_SESSION_INTERVAL),
             )
         )
     return [order for order in placed if order is not None]

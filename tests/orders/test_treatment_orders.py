@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from notifications.models import Notification
+from notifications.services.escalation import escalation_wake
 from orders.models import OPEN_STATUSES, Order
 from orders.services import order_cancel, order_complete
 from tests.conftest import T0
@@ -64,6 +66,52 @@ def test_an_ivig_decision_places_a_pretreatment_check_and_five_daily_doses_from_
     assert all(d.escalation.reference_at == d.due_at for d in doses)  # a missed dose escalates
     created = AuditEvent.objects.get(subject_type="order", subject_id=doses[0].pk, action="created")
     assert created.details["treatment_decision"] == workup.orders.get(key="treatment_decision").pk
+
+
+def test_each_dose_and_session_escalates_over_its_own_interval_not_the_days_since_the_decision(
+    workup, physician, broker
+):
+    decide(workup, physician, "ivig", at=T0 + 20 * H)
+    doses = open_orders(workup, "ivig_dose")
+
+    # Dose 1 is due 2 h after the decision; each later dose a day after the one before.
+    assert [d.escalation.window_minutes for d in doses] == [120, 1440, 1440, 1440, 1440]
+    assert [d.window_opens_at for d in doses] == [None] + [d.due_at for d in doses[:-1]]
+
+    # Switched: the sessions, 24 h after the decision, then every 48 h.
+    treatment_decide(workup=workup, treatment="plex", reason="IgA deficiency", by=physician, now=T0 + 30 * H)
+    sessions = open_orders(workup, "plex_session")
+    assert [s.escalation.window_minutes for s in sessions] == [1440, 2880, 2880, 2880, 2880]
+
+
+def test_a_missed_day_3_dose_pages_the_physician_12_hours_after_it_was_due(
+    workup, ward_team, broker, django_capture_on_commit_callbacks
+):
+    """Spec §6 on a 24 h window: charge nurse at due + 6 h, physician at + 12 h, neurologist at
+    + 24 h (before: the window ran from the decision, 50 h, and the physician heard 25 h late)."""
+    physician = ward_team["physician"]
+    decide(workup, physician, "ivig", at=T0 + 20 * H)
+    day_3 = open_orders(workup, "ivig_dose")[2]
+    escalation = day_3.escalation
+
+    steps = []
+    at = day_3.due_at
+    for _level in range(4):
+        escalation.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert escalation_wake(escalation_id=escalation.pk, token=str(escalation.token), now=at) == "fired"
+        steps.append(at - day_3.due_at)
+        escalation.refresh_from_db()
+        at = escalation.next_step_at
+
+    assert steps == [0 * H, 6 * H, 12 * H, 24 * H]
+    paged = Notification.objects.filter(escalation=escalation, channel="in_app")
+    assert set(paged.values_list("level", "recipient")) == {
+        (0, ward_team["nurse"].pk),  # the dose is the nurse's to give
+        (1, ward_team["charge_nurse"].pk),
+        (2, physician.pk),
+        (3, ward_team["neurologist"].pk),
+    }
 
 
 def test_a_weight_change_after_the_decision_leaves_issued_doses_alone(workup, physician, broker):
