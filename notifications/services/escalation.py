@@ -277,12 +277,9 @@ def _fire_next_level(escalation: Escalation, *, now: datetime, writes: _Writes |
     levels = escalation.levels
     scheduled_at = escalation.next_step_at
     notifications: list[Notification] = []
-    if (
-        escalation.next_level == 0
-        and len(levels) > RESPIRATORY_ALERT_START_LEVEL
-        and _respiratory_alert_open(escalation)
-    ):
-        for level in levels[:RESPIRATORY_ALERT_START_LEVEL]:
+    if escalation.next_level < RESPIRATORY_ALERT_START_LEVEL < len(levels) and _respiratory_alert_open(escalation):
+        # Also when the alert opened after the climb had started: the next step is level 2.
+        for level in levels[escalation.next_level : RESPIRATORY_ALERT_START_LEVEL]:
             _log(
                 escalation,
                 "skipped",

@@ -310,6 +310,36 @@ def test_an_overdue_respiratory_check_starts_at_level_2_while_a_high_respiratory
     assert recipients(baseline.escalation, 2) == {("physician", "in_app")}
 
 
+def test_a_respiratory_check_already_climbing_goes_to_level_2_next_when_a_high_respiratory_alert_opens(
+    ward, ward_team, broker, django_capture_on_commit_callbacks
+):
+    """Spec §6: overdue while a HIGH respiratory alert is open → level 2. The alert opened after
+    level 0 had reached the nurse: the next step pages the physician, not the charge nurse."""
+    from workup.clinical.rules import Finding, Severity
+    from workup.monitoring.services.alerts import alerts_raise
+
+    workup = open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
+    baseline = workup.orders.get(key="resp_baseline")
+    wake(baseline, at=baseline.due_at, capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_raise(
+            workup=workup,
+            findings=[Finding("mep_low", Severity.HIGH, "MEP low", "[S1]", "mep_cm_h2o", 35)],
+            category="respiratory",
+            by=ward_team["nurse"],
+            now=baseline.due_at + dt.timedelta(minutes=5),
+        )
+    baseline.escalation.refresh_from_db()
+    level_1_time = baseline.escalation.next_step_at
+
+    wake(baseline, at=level_1_time, capture=django_capture_on_commit_callbacks)
+
+    assert level_1_time == baseline.due_at + dt.timedelta(minutes=15)  # 25 % of 30 min, at least 15
+    assert fired(baseline.escalation) == [(0, "fired"), (1, "skipped"), (2, "fired")]
+    assert recipients(baseline.escalation, 2) == {("physician", "in_app")}
+    assert not Notification.objects.filter(escalation=baseline.escalation, level=1).exists()
+
+
 def test_other_orders_start_at_level_0_even_with_a_respiratory_alert_open(
     labs, ward_team, django_capture_on_commit_callbacks
 ):
