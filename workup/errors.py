@@ -81,6 +81,18 @@ class ReopenWindowPassed(DomainError):
         )
 
 
+class NotYetOverdue(DomainError):
+    """An order acknowledged before anyone was paged about it: there is nothing to acknowledge,
+    and a pause taken now would hold back the page at its due time (spec §6)."""
+
+    def __init__(self, *, escalates_at) -> None:
+        self.escalates_at = escalates_at
+        super().__init__(
+            f"This order is not overdue: no one has been paged about it yet (the first page is at "
+            f"{escalates_at:%Y-%m-%d %H:%M} UTC). Acknowledge it once it is overdue, or complete it."
+        )
+
+
 class PathwayNotAvailable(DomainError):
     pass
 

@@ -34,7 +34,7 @@ from notifications.services.recipients import ward_staff_for
 from orders.escalation_level import level_fires_at
 from orders.models import OPEN_STATUSES, Order
 from workup.clinical.rules import Severity
-from workup.errors import IllegalTransition
+from workup.errors import IllegalTransition, NotYetOverdue
 from workup.models import Alert, AlertCategory, AlertGroup, User
 from workup.models.alert import UNRESOLVED_STATUSES
 from workup.models.alert_group import UNRESOLVED_GROUP_STATUSES
@@ -581,6 +581,8 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, now: datetime) -
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == EscalationStatus.ENDED:
         raise IllegalTransition(subject="escalation", from_status=escalation.status, to_status="acknowledged")
+    if escalation.subject_kind == SubjectKind.ORDER and escalation.current_level < 0:
+        raise NotYetOverdue(escalates_at=escalation.reference_at)
     from_status = escalation.status
     timeout = timedelta(minutes=escalation.policy_snapshot["ack_timeout_minutes"])
     escalation.status = EscalationStatus.ACKNOWLEDGED

@@ -89,14 +89,32 @@ def test_a_finished_orders_escalation_cannot_be_acknowledged(api, overdue_labs):
     assert response.status_code == 409
 
 
+def test_an_order_that_is_not_overdue_cannot_be_acknowledged_and_still_pages_at_its_due_time(
+    api, workup, django_capture_on_commit_callbacks
+):
+    labs = workup.orders.get(key="labs")
+
+    response = api("nurse").post(f"/api/v1/orders/{labs.pk}/acknowledge/")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_yet_overdue"
+    escalation = labs.escalation
+    escalation.refresh_from_db()
+    assert (escalation.status, escalation.acknowledged_by) == ("active", None)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert escalation_wake(escalation_id=escalation.pk, token=str(escalation.token), now=labs.due_at) == "fired"
+    assert Notification.objects.filter(escalation=escalation, level=0, recipient__username="nurse").exists()
+
+
 ROUTES = [
     ("get", lambda w, o: "/api/v1/notifications/", {None: 401, "any": 200}),
     ("get", lambda w, o: "/api/v1/notifications/unread-count/", {None: 401, "any": 200}),
     ("post", lambda w, o: "/api/v1/notifications/read-all/", {None: 401, "any": 200}),
     ("get", lambda w, o: f"/api/v1/orders/{w.orders.first().pk}/escalation/", {None: 401, "any": 200}),
     ("get", lambda w, o: f"/api/v1/orders/{o.orders.first().pk}/escalation/", {None: 401, "any": 404, "admin": 200}),
-    ("post", lambda w, o: f"/api/v1/orders/{w.orders.first().pk}/acknowledge/", {None: 401, "any": 200}),
-    ("post", lambda w, o: f"/api/v1/orders/{o.orders.first().pk}/acknowledge/", {None: 401, "any": 404, "admin": 200}),
+    # Allowed, but the order is not overdue yet: 409 not_yet_overdue (after the permission checks).
+    ("post", lambda w, o: f"/api/v1/orders/{w.orders.first().pk}/acknowledge/", {None: 401, "any": 409}),
+    ("post", lambda w, o: f"/api/v1/orders/{o.orders.first().pk}/acknowledge/", {None: 401, "any": 404, "admin": 409}),
 ]
 
 

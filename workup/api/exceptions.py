@@ -1,7 +1,7 @@
 """The API's one mapping from domain errors (workup.errors) to HTTP answers.
 
 - InvalidInput → 400 with its field → messages map (nested for nested input), like DRF's own.
-- StaleVersion, IllegalTransition, DuplicateOpenWorkup, ReopenWindowPassed → 409 {"detail", "code", ...}.
+- StaleVersion, IllegalTransition, DuplicateOpenWorkup, ReopenWindowPassed, NotYetOverdue → 409 {"detail", "code", ...}.
 - PathwayNotAvailable → 503: the server is not set up (no published pathway), not the caller's fault.
 - Any other DomainError → 400 {"detail", "code"}.
 - A body over DATA_UPLOAD_MAX_MEMORY_SIZE → 413 {"detail"}.
@@ -24,6 +24,7 @@ from workup.errors import (
     IdempotentRequestInProgress,
     IllegalTransition,
     InvalidInput,
+    NotYetOverdue,
     PathwayNotAvailable,
     ReopenWindowPassed,
     StaleVersion,
@@ -59,6 +60,8 @@ def _domain_error_body(error: DomainError) -> tuple[int, dict]:
         return status.HTTP_409_CONFLICT, {"detail": str(error), "code": "idempotent_request_in_progress"}
     if isinstance(error, ReopenWindowPassed):
         return status.HTTP_409_CONFLICT, {"detail": str(error), "code": "reopen_window_passed"}
+    if isinstance(error, NotYetOverdue):
+        return status.HTTP_409_CONFLICT, {"detail": str(error), "code": "not_yet_overdue"}
     if isinstance(error, PathwayNotAvailable):
         return status.HTTP_503_SERVICE_UNAVAILABLE, {"detail": str(error), "code": "pathway_not_available"}
     return status.HTTP_400_BAD_REQUEST, {"detail": str(error), "code": "domain_error"}
