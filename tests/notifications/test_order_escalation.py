@@ -287,22 +287,29 @@ def test_the_auditor_pages_an_escalation_whose_timer_was_lost(labs, broker, sett
     assert fired(labs.escalation) == [(0, "fired")]
 
 
-def test_an_overdue_respiratory_check_starts_at_level_2_while_a_high_respiratory_alert_is_open(
-    ward, ward_team, broker, django_capture_on_commit_callbacks
-):
+def raise_mep_low(workup, *, by, at, capture) -> None:
+    """A HIGH respiratory alert (MEP low) on the workup, its pages on commit."""
     from workup.clinical.rules import Finding, Severity
     from workup.monitoring.services.alerts import alerts_raise
 
-    workup = open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
-    baseline = workup.orders.get(key="resp_baseline")
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
         alerts_raise(
             workup=workup,
             findings=[Finding("mep_low", Severity.HIGH, "MEP low", "[S1]", "mep_cm_h2o", 35)],
             category="respiratory",
-            by=ward_team["nurse"],
-            now=T0 + dt.timedelta(minutes=10),
+            by=by,
+            now=at,
         )
+
+
+def test_an_overdue_respiratory_check_starts_at_level_2_while_a_high_respiratory_alert_is_open(
+    ward, ward_team, broker, django_capture_on_commit_callbacks
+):
+    workup = open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
+    baseline = workup.orders.get(key="resp_baseline")
+    raise_mep_low(
+        workup, by=ward_team["nurse"], at=T0 + dt.timedelta(minutes=10), capture=django_capture_on_commit_callbacks
+    )
 
     wake(baseline, at=baseline.due_at, capture=django_capture_on_commit_callbacks)
 
@@ -315,20 +322,15 @@ def test_a_respiratory_check_already_climbing_goes_to_level_2_next_when_a_high_r
 ):
     """Spec §6: overdue while a HIGH respiratory alert is open → level 2. The alert opened after
     level 0 had reached the nurse: the next step pages the physician, not the charge nurse."""
-    from workup.clinical.rules import Finding, Severity
-    from workup.monitoring.services.alerts import alerts_raise
-
     workup = open_workup(ward=ward, opened_by=ward_team["physician"], now=T0)
     baseline = workup.orders.get(key="resp_baseline")
     wake(baseline, at=baseline.due_at, capture=django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        alerts_raise(
-            workup=workup,
-            findings=[Finding("mep_low", Severity.HIGH, "MEP low", "[S1]", "mep_cm_h2o", 35)],
-            category="respiratory",
-            by=ward_team["nurse"],
-            now=baseline.due_at + dt.timedelta(minutes=5),
-        )
+    raise_mep_low(
+        workup,
+        by=ward_team["nurse"],
+        at=baseline.due_at + dt.timedelta(minutes=5),
+        capture=django_capture_on_commit_callbacks,
+    )
     baseline.escalation.refresh_from_db()
     level_1_time = baseline.escalation.next_step_at
 

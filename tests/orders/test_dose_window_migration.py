@@ -5,8 +5,8 @@ when the one before was due, and its escalation, unless ended, climbs over that 
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support.migrations import latest_except, migrate_to, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -18,19 +18,13 @@ H = dt.timedelta(hours=1)
 
 def migrate(orders_target):
     """Every app at its latest migration except orders, at ``orders_target``."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "orders"] + [orders_target]
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    return migrate_to(latest_except(orders_target))
 
 
 @pytest.fixture(autouse=True)
 def _back_to_the_latest_migrations():
     yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_open_doses_after_the_first_get_their_own_window_and_their_climbs_follow():

@@ -6,8 +6,8 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.support.migrations import migrate_to, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -16,23 +16,14 @@ AFTER = [("workup", "0015_alert_groups"), ("notifications", "0006_escalations_pe
 T = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture(autouse=True)
 def _back_to_the_latest_migrations():
     yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_unresolved_alerts_are_grouped_and_their_escalations_merged():
-    old = migrate(BEFORE)
+    old = migrate_to(BEFORE)
     ward = old.get_model("workup", "Ward").objects.create(code="MIG", name="Migration ward")
     user = old.get_model("workup", "User").objects.create(username="mig-doc")
     pathway = old.get_model("workup", "PathwayTemplate").objects.first()
@@ -100,7 +91,7 @@ def test_unresolved_alerts_are_grouped_and_their_escalations_merged():
     alert(done, "vc_low", "CRIT", "resolved", 0)
     kept_token = crit_climb.token
 
-    new = migrate(AFTER)
+    new = migrate_to(AFTER)
 
     group_model = new.get_model("workup", "AlertGroup")
     [busy_group] = group_model.objects.filter(workup_id=busy.pk)
