@@ -4,7 +4,12 @@ import datetime as dt
 
 import pytest
 
-from workup.clinical.cadence import resp_check_cadence
+from workup.clinical.cadence import (
+    RespCheckIntervals,
+    resp_check_cadence,
+    resp_check_intervals,
+    tight_interval_problem,
+)
 
 NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)
@@ -69,3 +74,47 @@ def test_cadence_names_every_reason():
         "HIGH/CRIT alert open",
         "respiratory finding in the last 48 h",
     )
+
+
+def test_a_pathway_versions_intervals_replace_the_defaults():
+    local = RespCheckIntervals(routine_minutes=180, tight_minutes=90)
+
+    quiet = resp_check_cadence(
+        egris_points=2, open_alert_severities=[], last_respiratory_finding_at=None, now=NOW, intervals=local
+    )
+    tight = resp_check_cadence(
+        egris_points=3, open_alert_severities=[], last_respiratory_finding_at=None, now=NOW, intervals=local
+    )
+
+    assert (quiet.interval_minutes, tight.interval_minutes) == (180, 90)
+    assert tight.reasons == ("EGRIS 3 ≥ 3",)
+
+
+@pytest.mark.parametrize(
+    ("routine", "tight", "expected"),
+    [
+        (None, None, (240, 120)),  # a version that states neither: the defaults
+        (180, None, (180, 120)),
+        (180, 90, (180, 90)),
+        (90, None, (90, 90)),  # the default tight interval never slows a faster routine one
+    ],
+)
+def test_a_templates_intervals_default_when_unset(routine, tight, expected):
+    intervals = resp_check_intervals(recurrence_interval_minutes=routine, tight_interval_minutes=tight)
+    assert (intervals.routine_minutes, intervals.tight_minutes) == expected
+
+
+@pytest.mark.parametrize(
+    ("routine", "tight", "problem"),
+    [
+        (240, None, ""),
+        (240, 120, ""),
+        (240, 240, ""),
+        (240, 241, "must not be longer than recurrence_interval_minutes (240)"),
+        (240, 0, "at least 1 minute"),
+        (None, 90, "needs recurrence_interval_minutes"),
+    ],
+)
+def test_a_tight_interval_is_positive_and_no_longer_than_the_routine_one(routine, tight, problem):
+    found = tight_interval_problem(recurrence_interval_minutes=routine, tight_interval_minutes=tight)
+    assert (problem in found) if problem else found == ""

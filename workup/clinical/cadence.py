@@ -14,6 +14,12 @@ while any of these holds:
 So it returns to 4 h only when EGRIS has never reached 3, no HIGH/CRIT alert is open and 48 h
 have passed since the last respiratory finding. A quiet spell never relaxes checks for a patient
 whose EGRIS is ≥ 3 or whose alert is still open.
+
+The two intervals are the defaults of the pathway template (spec preamble: every threshold and
+window is the default of a versioned template): a published version holds its own on its
+``resp_check`` order — ``recurrence_interval_minutes`` (routine) and ``tight_interval_minutes``
+(while any reason above holds) — and a workup follows the version it runs on
+(workup.monitoring.selectors.workup_resp_cadence). The reasons for tightening stay here.
 """
 
 import datetime as dt
@@ -24,8 +30,10 @@ from workup.clinical.rules import Severity
 from workup.clinical.scores import EGRIS_HIGH_CARE_POINTS
 
 RESP_CHECK_KEY = "resp_check"  # the recurring order whose interval this module decides
+# Defaults: a pathway version's resp_check order may hold its own (recurrence_interval_minutes,
+# tight_interval_minutes); a version that does not gets these.
 RESP_CHECK_INTERVAL_MINUTES = 240  # every 4 h on a ward [S2, local]
-RESP_CHECK_TIGHT_INTERVAL_MINUTES = 120  # every 2 h [S2, S3]
+RESP_CHECK_TIGHT_INTERVAL_MINUTES = 120  # every 2 h if EGRIS ≥ 3 or any HIGH alert is open [S2, S3]
 RESP_CHECK_QUIET_PERIOD = dt.timedelta(hours=48)  # back to 4 h after 48 h without a finding [local]
 _TIGHTENING_SEVERITIES = {Severity.HIGH, Severity.CRIT}  # "any HIGH alert is open" [spec §2; CRIT a fortiori]
 
@@ -33,7 +41,51 @@ _TIGHTENING_SEVERITIES = {Severity.HIGH, Severity.CRIT}  # "any HIGH alert is op
 @dataclass(frozen=True)
 class Cadence:
     interval_minutes: int
-    reasons: tuple[str, ...]  # why the checks are 2-hourly; empty at the standard 4 h
+    reasons: tuple[str, ...]  # why the checks are at the tight interval; empty at the routine one
+
+
+@dataclass(frozen=True)
+class RespCheckIntervals:
+    """A pathway version's resp_check intervals (its resp_check order template), or the defaults."""
+
+    routine_minutes: int = RESP_CHECK_INTERVAL_MINUTES
+    tight_minutes: int = RESP_CHECK_TIGHT_INTERVAL_MINUTES
+
+
+DEFAULT_INTERVALS = RespCheckIntervals()
+
+
+def resp_check_intervals(
+    *, recurrence_interval_minutes: int | None, tight_interval_minutes: int | None
+) -> RespCheckIntervals:
+    """The intervals a resp_check order template stands for: its own, each defaulted when unset.
+    An unset tight interval never exceeds the routine one (a version that checks every 90 min
+    does not slow down to 2 h when the patient gets worse)."""
+    routine = recurrence_interval_minutes
+    if routine is None:
+        routine = RESP_CHECK_INTERVAL_MINUTES
+    tight = tight_interval_minutes
+    if tight is None:
+        tight = min(RESP_CHECK_TIGHT_INTERVAL_MINUTES, routine)
+    return RespCheckIntervals(routine_minutes=routine, tight_minutes=tight)
+
+
+def tight_interval_problem(*, recurrence_interval_minutes: int | None, tight_interval_minutes: int | None) -> str:
+    """Why a resp_check template's tight interval cannot be published ("" when it can): it must be
+    a positive number of minutes no longer than the routine interval it tightens."""
+    if tight_interval_minutes is None:
+        return ""
+    if tight_interval_minutes < 1:
+        return f"tight_interval_minutes must be at least 1 minute, got {tight_interval_minutes}."
+    if recurrence_interval_minutes is None:
+        return "tight_interval_minutes needs recurrence_interval_minutes (the routine interval it tightens)."
+    if tight_interval_minutes > recurrence_interval_minutes:
+        return (
+            f"tight_interval_minutes ({tight_interval_minutes}) must not be longer than "
+            f"recurrence_interval_minutes ({recurrence_interval_minutes}): it is the interval while the "
+            "checks are tightened (EGRIS ≥ 3, a HIGH/CRIT alert open, a recent finding)."
+        )
+    return ""
 
 
 def resp_check_cadence(
@@ -42,9 +94,11 @@ def resp_check_cadence(
     open_alert_severities: Iterable[str],
     last_respiratory_finding_at: dt.datetime | None,
     now: dt.datetime,
+    intervals: RespCheckIntervals = DEFAULT_INTERVALS,
 ) -> Cadence:
     """The resp_check interval now. ``egris_points`` is the highest EGRIS on file (None if none
-    could be computed); ``open_alert_severities`` those of every unresolved alert of the workup."""
+    could be computed); ``open_alert_severities`` those of every unresolved alert of the workup;
+    ``intervals`` those of the workup's pathway version."""
     reasons = []
     if egris_points is not None and egris_points >= EGRIS_HIGH_CARE_POINTS:
         reasons.append(f"EGRIS {egris_points} ≥ {EGRIS_HIGH_CARE_POINTS}")
@@ -53,5 +107,5 @@ def resp_check_cadence(
     if last_respiratory_finding_at is not None and now - last_respiratory_finding_at < RESP_CHECK_QUIET_PERIOD:
         reasons.append("respiratory finding in the last 48 h")
     if reasons:
-        return Cadence(RESP_CHECK_TIGHT_INTERVAL_MINUTES, tuple(reasons))
-    return Cadence(RESP_CHECK_INTERVAL_MINUTES, ())
+        return Cadence(intervals.tight_minutes, tuple(reasons))
+    return Cadence(intervals.routine_minutes, ())
