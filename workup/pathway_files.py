@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from orders.completion import completion_rule_from_data
+from workup.clinical.cadence import RESP_CHECK_KEY, tight_interval_problem
 from workup.models.pathway import OrderCategory, Priority
 from workup.roles import Role
 
@@ -31,6 +32,7 @@ ORDER_FIELDS = (
     "due_offset_minutes",
     "stat_due_offset_minutes",
     "recurrence_interval_minutes",
+    "tight_interval_minutes",
     "recurs_as",
     "source",
     "completed_by",
@@ -69,6 +71,9 @@ class OrderDefinition:
     # Escalation starts this long after the order is placed instead of at its due time (issue 13:
     # "STAT MRI due in 4 h, escalating from 1 h"). None: at the due time, as spec §6.
     escalation_start_offset_minutes: int | None = None
+    # resp_check only: the interval while its checks are tightened (workup.clinical.cadence).
+    # None: the default, 120 min [S2, S3].
+    tight_interval_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,23 @@ def _escalation_start(raw: dict, where: str) -> int | None:
             field=f"{where}.escalation_start_offset_minutes",
         )
     return offset
+
+
+def _tight_interval(raw: dict, where: str) -> int | None:
+    tight = _minutes(raw, "tight_interval_minutes", where)
+    if tight is None:
+        return None
+    if raw.get("key") != RESP_CHECK_KEY:
+        raise PathwayFileError(
+            f"only {RESP_CHECK_KEY} has a tight interval (the adaptive respiratory cadence, spec §2).",
+            field=f"{where}.tight_interval_minutes",
+        )
+    problem = tight_interval_problem(
+        recurrence_interval_minutes=raw.get("recurrence_interval_minutes"), tight_interval_minutes=tight
+    )
+    if problem:
+        raise PathwayFileError(problem, field=f"{where}.tight_interval_minutes")
+    return tight
 
 
 def _order(raw: object, index: int) -> OrderDefinition:
@@ -132,6 +154,7 @@ def _order(raw: object, index: int) -> OrderDefinition:
         due_offset_minutes=_minutes(raw, "due_offset_minutes", where),
         stat_due_offset_minutes=_minutes(raw, "stat_due_offset_minutes", where),
         recurrence_interval_minutes=_minutes(raw, "recurrence_interval_minutes", where),
+        tight_interval_minutes=_tight_interval(raw, where),
         recurs_as=str(raw.get("recurs_as") or ""),
         source=str(raw.get("source") or ""),
         completed_by=completed_by.as_data() if completed_by else None,

@@ -2,13 +2,14 @@ import datetime as dt
 
 import pytest
 import yaml
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.conftest import T0
 from tests.factories import open_workup
 from workup.errors import PathwayConflict
-from workup.models import PathwayTemplate
+from workup.models import OrderTemplate, PathwayTemplate
 from workup.pathway_files import GBS_V2_FILE, PathwayFileError, parse_pathway
 from workup.services.pathways import pathway_publish
 
@@ -152,3 +153,76 @@ def test_pathway_files_are_checked_before_anything_is_published(change, message)
     }
     with pytest.raises(PathwayFileError, match=message):
         parse_pathway(yaml.safe_dump({**definition, **change}))
+
+
+RESP_CHECK = {"key": "resp_check", "title": "Respiratory check", "category": "respiratory"}
+
+
+@pytest.mark.parametrize(
+    ("order", "message"),
+    [
+        (
+            {**RESP_CHECK, "recurrence_interval_minutes": 180, "tight_interval_minutes": 240},
+            r"orders\[0\]\.tight_interval_minutes: tight_interval_minutes \(240\) must not be longer than "
+            r"recurrence_interval_minutes \(180\)",
+        ),
+        (
+            {**RESP_CHECK, "recurrence_interval_minutes": 180, "tight_interval_minutes": 0},
+            r"orders\[0\]\.tight_interval_minutes: tight_interval_minutes must be at least 1 minute",
+        ),
+        (
+            {**RESP_CHECK, "recurrence_interval_minutes": 180, "tight_interval_minutes": -30},
+            r"orders\[0\]\.tight_interval_minutes: tight_interval_minutes must be a whole number",
+        ),
+        (
+            {**RESP_CHECK, "tight_interval_minutes": 90},
+            r"tight_interval_minutes needs recurrence_interval_minutes",
+        ),
+        (
+            {**RESP_CHECK, "key": "neuro_exam", "recurrence_interval_minutes": 480, "tight_interval_minutes": 240},
+            r"orders\[0\]\.tight_interval_minutes: only resp_check has a tight interval",
+        ),
+    ],
+)
+def test_a_tight_interval_must_be_positive_and_no_longer_than_the_routine_one(order, message):
+    text = yaml.safe_dump({"key": "x", "version": 1, "title": "X", "condition": "c", "orders": [order]})
+
+    with pytest.raises(PathwayFileError, match=message) as refused:
+        parse_pathway(text)
+
+    assert refused.value.field == "orders[0].tight_interval_minutes"
+
+
+def test_load_pathway_refuses_a_tight_interval_longer_than_the_routine_one_and_publishes_nothing(tmp_path):
+    definition = yaml.safe_load(GBS_V2_FILE.read_text())
+    definition["version"] = 3
+    for order in definition["orders"]:
+        if order["key"] == "resp_check":
+            order.update(recurrence_interval_minutes=180, tight_interval_minutes=200)
+    path = tmp_path / "v3.yaml"
+    path.write_text(yaml.safe_dump(definition, sort_keys=False))
+
+    with pytest.raises(CommandError, match=r"line \d+, orders\[1\]\.tight_interval_minutes: .*\(200\)"):
+        call_command("load_pathway", str(path))
+    assert not PathwayTemplate.objects.filter(key="suspected-gbs", version=3).exists()
+
+
+def test_a_draft_edited_in_the_admin_is_held_to_the_same_rule():
+    draft = PathwayTemplate.objects.create(key="draft", version=1, title="Draft", condition="suspected_gbs")
+    template = OrderTemplate(pathway=draft, recurrence_interval_minutes=180, tight_interval_minutes=200, **RESP_CHECK)
+
+    with pytest.raises(ValidationError) as refused:
+        template.full_clean()
+
+    assert (
+        "must not be longer than recurrence_interval_minutes (180)"
+        in refused.value.message_dict["tight_interval_minutes"][0]
+    )
+    template.tight_interval_minutes = 90
+    template.full_clean()
+
+
+def test_the_shipped_v2_states_its_tight_interval_and_its_stored_row_matches():
+    resp_check = OrderTemplate.objects.get(pathway__key="suspected-gbs", pathway__version=2, key="resp_check")
+    assert (resp_check.recurrence_interval_minutes, resp_check.tight_interval_minutes) == (240, 120)
+    assert pathway_publish(path=GBS_V2_FILE)[1] is False  # load_pathway still finds v2 unchanged

@@ -1,5 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from workup.clinical.cadence import RESP_CHECK_KEY, tight_interval_problem
 from workup.roles import Role
 
 
@@ -56,6 +58,10 @@ class OrderTemplate(models.Model):
     stat_due_offset_minutes = models.PositiveIntegerField(null=True, blank=True)
     # After completion, the next occurrence is due this many minutes later.
     recurrence_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # resp_check only: the interval while the checks are tightened (EGRIS ≥ 3, a HIGH/CRIT alert
+    # open, a finding in the last 48 h; workup.clinical.cadence), no longer than the routine
+    # recurrence_interval_minutes. Null: the default (120 min [S2, S3]).
+    tight_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
     # Key of the order template the next occurrence uses (blank: this one).
     recurs_as = models.SlugField(max_length=64, blank=True)
     # What an entry must hold to complete this order (spec §2 v1.1), e.g.
@@ -74,3 +80,16 @@ class OrderTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pathway}: {self.key}"
+
+    def clean(self) -> None:
+        # The admin edits a draft's templates: the same rule as a pathway file (pathway_files).
+        if self.tight_interval_minutes is not None and self.key != RESP_CHECK_KEY:
+            raise ValidationError(
+                {"tight_interval_minutes": f"Only {RESP_CHECK_KEY} has a tight interval (the adaptive cadence)."}
+            )
+        problem = tight_interval_problem(
+            recurrence_interval_minutes=self.recurrence_interval_minutes,
+            tight_interval_minutes=self.tight_interval_minutes,
+        )
+        if problem:
+            raise ValidationError({"tight_interval_minutes": problem})
