@@ -28,8 +28,9 @@ def series_interval_minutes(
     *, workup: Workup, template: OrderTemplate, now: datetime, cadence: Cadence | None = None
 ) -> int:
     """The interval to the next occurrence: the adaptive cadence for respiratory checks (spec §2,
-    workup.clinical.cadence), the template's recurrence interval for the others. ``cadence``: the
-    workup's cadence as the caller has just computed it."""
+    workup.clinical.cadence, at the routine and tight intervals of the workup's own pathway
+    version), the template's recurrence interval for the others. ``cadence``: the workup's cadence
+    as the caller has just computed it (workup_resp_cadence, the same intervals)."""
     if template.key == RESP_CHECK_KEY:
         return (cadence or workup_resp_cadence(workup=workup, now=now)).interval_minutes
     return template.recurrence_interval_minutes

@@ -1,6 +1,7 @@
 """What every bedside entry reads from its workup's pathway version — which orders an entry
-completes (orders.completion) and the order templates a series places its next occurrence from —
-read once per process and pathway version instead of once or twice per entry (issue 12, target 4).
+completes (orders.completion), the order templates a series places its next occurrence from and
+the respiratory-check intervals (workup.clinical.cadence) — read once per process and pathway
+version instead of once or twice per entry (issue 12, target 4).
 
 A published version is never edited (workup.services.pathways refuses it; the admin shows it
 read-only): a change is a new version, with new rows. So what was read for a version stays true.
@@ -18,6 +19,7 @@ from django.dispatch import receiver
 
 from orders.completion import CompletionRule, completion_rule_for
 from orders.selectors import order_template_for
+from workup.clinical.cadence import DEFAULT_INTERVALS, RESP_CHECK_KEY, RespCheckIntervals, resp_check_intervals
 from workup.models import OrderTemplate, PathwayTemplate, Workup
 
 _CLEARED_BY = frozenset({"workup.pathwaytemplate", "workup.ordertemplate"})
@@ -25,14 +27,21 @@ _CLEARED_BY = frozenset({"workup.pathwaytemplate", "workup.ordertemplate"})
 
 @dataclass(frozen=True)
 class PathwayEntries:
-    """A pathway version's order templates and completion rules by order key. Shared between
-    requests and threads: read them, never change them."""
+    """A pathway version's order templates and completion rules by order key, and its resp_check
+    intervals. Shared between requests and threads: read them, never change them."""
 
     templates: Mapping[str, OrderTemplate]
     completion_rules: Mapping[str, CompletionRule]
+    # From the version's resp_check template; the defaults when it has none (a cord-lesion
+    # pathway: no respiratory checks to time).
+    resp_check_intervals: RespCheckIntervals = DEFAULT_INTERVALS
 
 
 _cache: dict[tuple[int, str, int], PathwayEntries] = {}
+# The same entries by the row's id alone, for a caller that holds a workup whose pathway row was
+# not loaded (an alert resolved: the cadence is applied with the alert's workup). Filled and
+# emptied with _cache; a row created again under an old id is a save, which empties both.
+_by_id: dict[int, PathwayEntries] = {}
 
 
 def _read(pathway: PathwayTemplate) -> PathwayEntries:
@@ -47,8 +56,19 @@ def _read(pathway: PathwayTemplate) -> PathwayEntries:
         )
         if rule is not None:
             rules[template.key] = rule
+    by_key = {t.key: t for t in templates}
+    resp_check = by_key.get(RESP_CHECK_KEY)
     return PathwayEntries(
-        templates=MappingProxyType({t.key: t for t in templates}), completion_rules=MappingProxyType(rules)
+        templates=MappingProxyType(by_key),
+        completion_rules=MappingProxyType(rules),
+        resp_check_intervals=(
+            resp_check_intervals(
+                recurrence_interval_minutes=resp_check.recurrence_interval_minutes,
+                tight_interval_minutes=resp_check.tight_interval_minutes,
+            )
+            if resp_check is not None
+            else DEFAULT_INTERVALS
+        ),
     )
 
 
@@ -59,20 +79,30 @@ def pathway_entries(pathway: PathwayTemplate) -> PathwayEntries:
     key = (pathway.pk, pathway.key, pathway.version)
     entries = _cache.get(key)
     if entries is None:
-        entries = _cache[key] = _read(pathway)
+        entries = _cache[key] = _by_id[pathway.pk] = _read(pathway)
     return entries
+
+
+def _entries_of(workup: Workup) -> PathwayEntries:
+    """The workup's version's entries, without reading its pathway row when it is cached."""
+    if not Workup.pathway.is_cached(workup):
+        entries = _by_id.get(workup.pathway_id)
+        if entries is not None:
+            return entries
+    return pathway_entries(workup.pathway)
 
 
 def pathway_cache_clear() -> None:
     _cache.clear()
+    _by_id.clear()
 
 
 @receiver(post_save, dispatch_uid="pathway-cache-clear-on-save")
 @receiver(post_delete, dispatch_uid="pathway-cache-clear-on-delete")
 def _clear_on_change(sender, **kwargs) -> None:
     # By label, not class: data migrations save through historical models.
-    if _cache and sender._meta.label_lower in _CLEARED_BY:
-        _cache.clear()
+    if (_cache or _by_id) and sender._meta.label_lower in _CLEARED_BY:
+        pathway_cache_clear()
 
 
 def template_for(*, workup: Workup, key: str) -> OrderTemplate | None:
@@ -85,3 +115,9 @@ def template_for(*, workup: Workup, key: str) -> OrderTemplate | None:
 def completion_rules_for(*, workup: Workup) -> Mapping[str, CompletionRule]:
     """orders.selectors.completion_rules_of, from the cache."""
     return pathway_entries(workup.pathway).completion_rules
+
+
+def resp_check_intervals_for(*, workup: Workup) -> RespCheckIntervals:
+    """The routine and tight resp_check intervals of the workup's own pathway version, from the
+    cache: every next-due time of a respiratory check is computed from these (spec §2)."""
+    return _entries_of(workup).resp_check_intervals

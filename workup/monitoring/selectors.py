@@ -14,6 +14,7 @@ from workup.clinical.cadence import Cadence, resp_check_cadence
 from workup.clinical.respiratory import TimedReading
 from workup.models import Alert, NeuroAssessment, RespiratoryReading, User, VitalsEntry, Workup
 from workup.models.alert import UNRESOLVED_STATUSES
+from workup.monitoring.pathway_cache import resp_check_intervals_for
 from workup.selectors import workups_visible_to
 
 # mEGOS at day 7 uses the MRC sum of the exam closest to day 7 of admission, within a day of it
@@ -74,9 +75,10 @@ def workup_resp_cadence(
     assessments: list[NeuroAssessment] | None = None,
     last_finding_at: datetime | None | object = _READ,
 ) -> Cadence:
-    """The resp_check cadence now. An entry that has already read the workup's assessments
-    (newest first, as neuro_assessments_of) or its readings passes them instead of reading them
-    again; the open alerts are always read, as they are now."""
+    """The resp_check cadence now, at the intervals of the workup's own pathway version (read from
+    the pathway cache). An entry that has already read the workup's assessments (newest first, as
+    neuro_assessments_of) or its readings passes them instead of reading them again; the open
+    alerts are always read, as they are now."""
     course = workup_egris_course(workup=workup, assessments=assessments)
     if last_finding_at is _READ:
         last_finding_at = last_respiratory_finding_at(workup=workup)
@@ -85,6 +87,7 @@ def workup_resp_cadence(
         open_alert_severities=open_alert_severities(workup=workup),
         last_respiratory_finding_at=last_finding_at,
         now=now,
+        intervals=resp_check_intervals_for(workup=workup),
     )
 
 
