@@ -1,8 +1,10 @@
 """Spec §4 "reconsider diagnosis" (MED)."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from workup.clinical.reconsider import DiagnosisFeatures, evaluate_reconsider_diagnosis
+from workup.clinical.reconsider import DiagnosisFeatures, evaluate_reconsider_diagnosis, reconsider_features_named
 from workup.clinical.rules import Severity
 
 
@@ -32,3 +34,27 @@ def test_one_finding_lists_every_reason_and_claims_no_diagnosis():
         "sensory level; fever at onset; CSF WBC 120/µL (≥ 50/µL)"
     )
     assert finding.source == "[S8, S4]"
+
+
+FEATURE_VALUES = {
+    "sensory_level": True,
+    "persistent_bladder_bowel_dysfunction": True,
+    "marked_asymmetry": True,
+    "fever_at_onset": True,
+    "csf_wbc_per_ul": 60,
+}
+
+
+@given(
+    st.sets(st.sampled_from(sorted(FEATURE_VALUES)), min_size=1),
+    st.sets(st.sampled_from(sorted(FEATURE_VALUES)), min_size=1),
+)
+def test_a_message_names_exactly_the_features_present(resolved_with, now_present):
+    """What a resolved alert listed and what fires now are compared by the features their
+    messages name: the comparison holds for every pair of feature sets."""
+
+    def named(features: set[str]) -> frozenset[str]:
+        [finding] = evaluate_reconsider_diagnosis(DiagnosisFeatures(**{f: FEATURE_VALUES[f] for f in features}))
+        return reconsider_features_named(finding.message)
+
+    assert (named(now_present) <= named(resolved_with)) is (now_present <= resolved_with)

@@ -60,6 +60,12 @@ def reconsider_rule_inputs(features: DiagnosisFeatures) -> dict[str, Measure | N
     }
 
 
+def reconsider_features_named(message: str, *, rules: tuple[Rule, ...] = RECONSIDER_RULES) -> frozenset[str]:
+    """The features a "reconsider diagnosis" message lists (its conditions' labels, e.g. "fever at
+    onset"): what a clinician had before them when they resolved that alert."""
+    return frozenset(c.label for rule in rules for c in rule.conditions if c.label in message)
+
+
 def evaluate_reconsider_diagnosis(
     features: DiagnosisFeatures, *, rules: tuple[Rule, ...] = RECONSIDER_RULES
 ) -> list[Finding]:

@@ -1,12 +1,18 @@
 """ "Reconsider diagnosis" (spec §4, MED): evaluated when its inputs change (a neuro assessment,
-an LP result). Its findings make a not-yet-done whole-spine MRI STAT."""
+an LP result, the bladder/bowel chart). Its findings make a not-yet-done whole-spine MRI STAT.
+
+Most of its features are fixed facts of the triage (fever at onset, marked asymmetry): once a
+clinician has resolved the alert, the next exam must not raise it again for the same facts. A
+resolved alert holds until a feature appears that it did not list (a sensory level found on exam,
+CSF WBC ≥ 50 from the LP, bladder/bowel dysfunction reaching 48 h)."""
 
 from datetime import datetime, timedelta
 
 from orders.models import OPEN_STATUSES, Order
 from workup.clinical import reconsider
-from workup.clinical.reconsider import DiagnosisFeatures, reconsider_rule_inputs
-from workup.models import AlertCategory, Condition, NeuroAssessment, User, VitalsEntry, Workup
+from workup.clinical.reconsider import DiagnosisFeatures, reconsider_features_named, reconsider_rule_inputs
+from workup.clinical.rules import Finding
+from workup.models import Alert, AlertCategory, AlertStatus, Condition, NeuroAssessment, User, VitalsEntry, Workup
 from workup.models.pathway import Priority
 from workup.monitoring.selectors import workup_lp_result
 from workup.monitoring.services.alerts import AlertChange
@@ -80,6 +86,20 @@ def _features_at_triage(workup: Workup) -> DiagnosisFeatures:
     )
 
 
+def _resolved_with_these_features(workup: Workup, finding: Finding) -> bool:
+    """Did a clinician resolve this rule's latest alert with every feature of ``finding`` before
+    them? (An unresolved one is updated by raise_alerts as usual.)"""
+    latest = (
+        Alert.objects.filter(workup=workup, rule=finding.rule)
+        .order_by("-opened_at", "-id")
+        .values_list("status", "message")
+        .first()
+    )
+    if latest is None or latest[0] != AlertStatus.RESOLVED:
+        return False
+    return reconsider_features_named(finding.message) <= reconsider_features_named(latest[1])
+
+
 def reconsider_diagnosis_check(
     *, workup: Workup, by: User | None, now: datetime, at_triage: bool = False
 ) -> tuple[Evaluation, list]:
@@ -91,6 +111,11 @@ def reconsider_diagnosis_check(
     else:
         features = _features_at_triage(workup) if at_triage else _features(workup)
     evaluation = evaluate_isolated(reconsider.RECONSIDER_RULES, reconsider_rule_inputs(features))
+    if evaluation.findings and not at_triage:
+        evaluation = Evaluation(
+            findings=[f for f in evaluation.findings if not _resolved_with_these_features(workup, f)],
+            errors=evaluation.errors,
+        )
     changes: list[AlertChange] = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.DIAGNOSIS, what="workup", by=by, now=now
     )
