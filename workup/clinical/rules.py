@@ -102,14 +102,19 @@ class Condition:
         return f"{self.label} {shown}{unit}{limit}"
 
     def display(self, value: Decimal, places: int = 1) -> str:
-        """A matching value rounded for a message: half-up, unless that would cross the threshold.
+        """A matching value rounded for a message: down for a "below the line" rule (as the ward's
+        pages show FVC figures, workup.clinical.body.round_down_for_display, so that two rules on
+        one reading and the page beside them show the same figure: 14.996 mL/kg is 14.9 in
+        vc_critical, in vc_low and on the page); otherwise half-up, unless that would cross the
+        threshold ("fall 30.04 %" reads 30.1, not "30.0 (> 30)").
 
-        Display only (the finding keeps the exact value). Half-up would print 14.96 mL/kg as
-        "15.0 (< 15)"; then it rounds towards the side that fired instead and prints 14.9.
+        Display only (the finding keeps the exact value).
         """
         if value == value.to_integral_value():
             return str(int(value))
         step = Decimal(1).scaleb(-places)
+        if self.op in ("<", "<="):
+            return str(value.quantize(step, rounding=ROUND_FLOOR))
         shown = value.quantize(step, rounding=ROUND_HALF_UP)
         if not self.matches(shown):
             shown = value.quantize(step, rounding=ROUND_FLOOR if self.op in ("<", "<=") else ROUND_CEILING)

@@ -30,6 +30,7 @@ def handover_workups(*, user: User, ward: Ward, now: datetime) -> QuerySet[Worku
         .annotate(
             last_fvc_ml=_latest_reading("fvc_ml", "fvc_ml"),
             last_fvc_ml_per_kg_ibw=_latest_reading("fvc_ml", "fvc_ml_per_kg_ibw"),
+            last_fvc_ml_per_kg_actual=_latest_reading("fvc_ml", "fvc_ml_per_kg_actual"),
             last_fvc_at=_latest_reading("fvc_ml", "taken_at"),
             last_nif_cm_h2o=_latest_reading("nif_cm_h2o", "nif_cm_h2o"),
             last_nif_at=_latest_reading("nif_cm_h2o", "taken_at"),

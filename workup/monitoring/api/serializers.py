@@ -7,7 +7,7 @@ serializers check types and reject unknown fields, and ``errors_for_api`` rename
 field names to the contract's.
 """
 
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_FLOOR, ROUND_HALF_UP
 
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -145,13 +145,14 @@ class AlertResolveInputSerializer(StrictSerializer):
 # --- Output -----------------------------------------------------------------------------------
 
 
-def _shown(help_text: str = "") -> serializers.DecimalField:
-    """A computed value rounded half-up to one decimal place for display (stored more exactly)."""
+def _shown(help_text: str = "", *, rounding: str = ROUND_HALF_UP) -> serializers.DecimalField:
+    """A computed value rounded to one decimal place for display (stored more exactly): half-up,
+    or down for FVC figures (workup.clinical.body.round_down_for_display)."""
     return serializers.DecimalField(
         max_digits=None,
         decimal_places=1,
         coerce_to_string=False,
-        rounding=ROUND_HALF_UP,
+        rounding=rounding,
         read_only=True,
         allow_null=True,
         help_text=help_text,
@@ -246,12 +247,17 @@ class ReadingSerializer(_EntrySerializer):
     mep_cm_h2o = serializers.DecimalField(max_digits=4, decimal_places=1, coerce_to_string=False, allow_null=True)
     respiratory_rate = serializers.IntegerField(source="respiratory_rate_per_min", read_only=True, allow_null=True)
     ibw_kg = _shown("Ideal body weight (Devine), never below 30 kg.")
-    fvc_ml_per_kg_ibw = _shown("FVC per kg of ideal body weight: what the rules use.")
-    fvc_ml_per_kg_actual = _shown("FVC per kg of actual weight, shown beside it.")
+    fvc_ml_per_kg_ibw = _shown(
+        "FVC per kg of ideal body weight: what the rules use (rounded down).", rounding=ROUND_FLOOR
+    )
+    fvc_ml_per_kg_actual = _shown("FVC per kg of actual weight, shown beside it (rounded down).", rounding=ROUND_FLOOR)
     best_fvc_ml = _shown("The highest FVC taken before this reading (by the time taken).")
     best_nif_cm_h2o = _shown("The strongest (most negative) NIF taken before this reading.")
     best_mep_cm_h2o = _shown("The highest MEP taken before this reading.")
-    fvc_change_from_best_percent = _shown("Change from the best FVC in %; negative = a fall.")
+    fvc_change_from_best_percent = _shown(
+        "Change from the best FVC in %; negative = a fall (rounded down: a fall of 30.04 % reads −30.1).",
+        rounding=ROUND_FLOOR,
+    )
     caveats = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:

@@ -8,7 +8,7 @@ SYSTEM alert so someone checks that reading by hand.
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from orders.completion import READING
 from orders.models import Order
@@ -133,8 +133,14 @@ def _clean(data: dict) -> dict:
     return values
 
 
-def _stored(value: Decimal | None, places: str = "0.01") -> Decimal | None:
-    return None if value is None else value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+def _stored(value: Decimal | None, places: str = "0.01", rounding: str = ROUND_HALF_UP) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal(places), rounding=rounding)
+
+
+def _stored_fvc_figure(value: Decimal | None) -> Decimal | None:
+    """An FVC figure derived for showing (per kg, change from best): rounded down, as it is shown
+    (body.round_down_for_display): 14.996 mL/kg is kept as 14.99, never as 15.00 beside "< 15"."""
+    return _stored(value, rounding=ROUND_FLOOR)
 
 
 def _result_text(values: dict) -> str:
@@ -234,10 +240,10 @@ def _reading_record(
         recorded_by=by,
         **values,
         ibw_kg=_stored(measures.ibw_kg),
-        fvc_ml_per_kg_ibw=_stored(measures.fvc_ml_per_kg_ibw),
-        fvc_ml_per_kg_actual=_stored(measures.fvc_ml_per_kg_actual),
+        fvc_ml_per_kg_ibw=_stored_fvc_figure(measures.fvc_ml_per_kg_ibw),
+        fvc_ml_per_kg_actual=_stored_fvc_figure(measures.fvc_ml_per_kg_actual),
         **best,
-        fvc_change_from_best_percent=_stored(measures.fvc_change_from_best_percent),
+        fvc_change_from_best_percent=_stored_fvc_figure(measures.fvc_change_from_best_percent),
         findings=findings_json(evaluation.findings),
         worst_severity=str(worst.severity) if worst else "",
         caveats=respiratory_caveats(context),
