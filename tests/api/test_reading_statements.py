@@ -22,6 +22,10 @@ M = dt.timedelta(minutes=1)
 # and pathway; its readings; its assessments; the reading and its audit row; the open alerts'
 # severities (cadence); the orders a reading completes (with the open resp_check); release.
 STATEMENTS_PER_READING = 12
+# The readings pinned here are taken before the baseline reading (back-dated) and better than
+# anything taken before them: a new best for the reading taken after, which is read and updated
+# (spec §3 v1.1: its best and its change from best count the late one) — 2 statements more.
+STATEMENTS_PER_BACK_DATED_NEW_BEST = STATEMENTS_PER_READING + 2
 
 # A reading that completes its open resp_check (every check on the ward): the above, less nothing,
 # plus the completion (a savepoint; the check locked, updated, audited; its escalation read,
@@ -50,11 +54,25 @@ def test_a_reading_runs_a_pinned_number_of_statements(api, workup, clock, broker
     clock.move_to(T0 + 30 * M)
     assert post_reading(nurse, workup, fvc_ml=3600).status_code == 201  # completes resp_baseline
 
-    with django_assert_max_num_queries(STATEMENTS_PER_READING):
+    with django_assert_max_num_queries(STATEMENTS_PER_BACK_DATED_NEW_BEST):
         response = post_reading(nurse, workup, **_back_dated(0))
 
     assert response.status_code == 201, response.content
     assert response.json()["completed_order"] is None
+
+
+def test_a_back_dated_reading_that_is_no_new_best_runs_the_plain_number(
+    api, workup, clock, broker, django_assert_max_num_queries
+):
+    nurse = api("nurse")
+    clock.move_to(T0 + 30 * M)
+    post_reading(nurse, workup, fvc_ml=3600)
+    post_reading(nurse, workup, **_back_dated(0))  # 3500 mL, NIF −60: the best before what follows
+
+    with django_assert_max_num_queries(STATEMENTS_PER_READING):
+        response = post_reading(nurse, workup, **{**_back_dated(1), "fvc_ml": 3400})
+
+    assert response.status_code == 201, response.content
 
 
 def test_the_statements_do_not_grow_with_the_patients_history(api, workup, clock, broker):

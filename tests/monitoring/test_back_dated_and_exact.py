@@ -154,3 +154,37 @@ def test_the_rules_judge_the_value_as_stored(workup, nurse, broker):
     assert "vc_critical" in {f["rule"] for f in result.reading.findings}
     # trailing zeros are no extra precision
     assert record(workup, nurse, taken_at=T0 + 2 * H, now=T0 + 2 * H, fvc_ml=Decimal("3000.00")).reading.fvc_ml == 3000
+
+
+def test_readings_taken_after_a_back_dated_new_best_show_it_as_their_best_and_their_fall_from_it(workup, nurse, broker):
+    """3100 mL at 10:00 and 2900 mL at 14:00, then 4500 mL entered late as taken at 09:00: the alert
+    says the 14:00 reading fell 35.6 % from the best 4500 mL, and so must the 14:00 reading itself."""
+    day = T0.replace(hour=0)
+    record(workup, nurse, taken_at=day + 10 * H, now=day + 10 * H, fvc_ml=3100, nif_cm_h2o=-50)
+    record(workup, nurse, taken_at=day + 14 * H, now=day + 14 * H, fvc_ml=2900)
+
+    record(workup, nurse, taken_at=day + 9 * H, now=day + 15 * H, fvc_ml=4500, nif_cm_h2o=-60)
+
+    at_10, at_14 = RespiratoryReading.objects.filter(taken_at__gte=day + 10 * H).order_by("taken_at")
+    assert (at_10.best_fvc_ml, at_10.best_nif_cm_h2o, at_10.fvc_change_from_best_percent) == (
+        4500,
+        -60,
+        Decimal("-31.12"),
+    )
+    assert (at_14.best_fvc_ml, at_14.best_nif_cm_h2o, at_14.fvc_change_from_best_percent) == (
+        4500,
+        -60,
+        Decimal("-35.56"),
+    )
+    assert "4500" in Alert.objects.get(workup=workup, rule="vc_fall").message
+
+
+def test_a_back_dated_reading_that_is_no_new_best_leaves_the_later_readings_as_they_were(workup, nurse, broker):
+    day = T0.replace(hour=0)
+    record(workup, nurse, taken_at=day + 10 * H, now=day + 10 * H, fvc_ml=3100)
+    record(workup, nurse, taken_at=day + 14 * H, now=day + 14 * H, fvc_ml=2900)
+
+    record(workup, nurse, taken_at=day + 9 * H, now=day + 15 * H, fvc_ml=3000)
+
+    at_14 = RespiratoryReading.objects.get(taken_at=day + 14 * H)
+    assert (at_14.best_fvc_ml, at_14.fvc_change_from_best_percent) == (3100, Decimal("-6.46"))

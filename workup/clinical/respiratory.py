@@ -307,7 +307,8 @@ def _best(measure: str, readings: list[TimedReading]) -> Decimal | None:
     return best
 
 
-def _better_of(measure: str, a: Decimal | None, b: Decimal | None) -> Decimal | None:
+def better_of(measure: str, a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    """The better of two values of ``measure`` (fvc_ml, nif_cm_h2o, mep_cm_h2o); None if neither."""
     return a if _better(measure, a, b) else b
 
 
@@ -329,10 +330,10 @@ def falls_revealed_by(
         if group[0].taken_at > late.taken_at:
             for later in group:
                 peers = [r for r in group if r is not later]  # taken at the same moment
-                best = {m: _better_of(m, _best(m, peers), best_before[m]) for m in measures}
+                best = {m: better_of(m, _best(m, peers), best_before[m]) for m in measures}
                 revealed += _falls_at(late, later, rules=comparison_rules, best_before_later=best)
         for measure in measures:
-            best_before[measure] = _better_of(measure, _best(measure, group), best_before[measure])
+            best_before[measure] = better_of(measure, _best(measure, group), best_before[measure])
     return revealed
 
 

@@ -20,7 +20,9 @@ from workup.clinical.respiratory import (
     RespiratoryContext,
     RespiratoryInput,
     TimedReading,
+    better_of,
     falls_revealed_by,
+    fvc_change_from_best_percent,
     respiratory_caveats,
     respiratory_measures,
     respiratory_rule_inputs,
@@ -188,6 +190,48 @@ def _falls_revealed_alerts(
     )
 
 
+# The best values a reading stores ("the best taken before this reading"), by measure.
+_BEST_FIELDS = {"fvc_ml": "best_fvc_ml", "nif_cm_h2o": "best_nif_cm_h2o", "mep_cm_h2o": "best_mep_cm_h2o"}
+
+
+def _new_best_before_later_readings(reading: RespiratoryReading, *, best: dict, history: RespiratoryHistory) -> bool:
+    """Is this reading back-dated (readings taken after it are on file) and better than every
+    reading taken before it in some measure? Only then can a later reading's best change (what
+    was taken before it is in every later reading's best already): no statement otherwise."""
+    if not any(r.taken_at > reading.taken_at for r in history.readings):
+        return False
+    return any(
+        better_of(measure, getattr(reading, measure), best[field]) != best[field]
+        for measure, field in _BEST_FIELDS.items()
+    )
+
+
+def _later_readings_compare_with(late: RespiratoryReading) -> None:
+    """Spec §3 v1.1: readings are compared in the order they were taken. A back-dated reading that
+    is better than a later reading's stored best becomes that reading's best, and its change from
+    best follows: what the later reading shows agrees with the fall alert the late one revealed."""
+    later = list(
+        RespiratoryReading.objects.filter(workup_id=late.workup_id, taken_at__gt=late.taken_at).only(
+            "id", "fvc_ml", *_BEST_FIELDS.values(), "fvc_change_from_best_percent"
+        )
+    )
+    changed = []
+    for row in later:
+        bests = {
+            field: better_of(measure, getattr(late, measure), getattr(row, field))
+            for measure, field in _BEST_FIELDS.items()
+        }
+        if all(getattr(row, field) == best for field, best in bests.items()):
+            continue
+        for field, best in bests.items():
+            setattr(row, field, best)
+        row.fvc_change_from_best_percent = _stored_fvc_figure(
+            fvc_change_from_best_percent(fvc_ml=row.fvc_ml, best_fvc_ml=row.best_fvc_ml)
+        )
+        changed.append(row)
+    RespiratoryReading.objects.bulk_update(changed, [*_BEST_FIELDS.values(), "fvc_change_from_best_percent"])
+
+
 def reading_record(
     *,
     workup: Workup,
@@ -261,6 +305,8 @@ def _reading_record(
         workup=workup, evaluation=evaluation, category=AlertCategory.RESPIRATORY, what="reading", by=by, now=now
     )
     changes += _falls_revealed_alerts(workup=workup, reading=reading, history=history, by=by, now=now)
+    if _new_best_before_later_readings(reading, best=best, history=history):
+        _later_readings_compare_with(reading)
     # Once, with the alerts as they now are: the next resp_check (if this reading completes one)
     # is placed at this interval and the open one moved to it; nothing in between changes it.
     cadence = workup_resp_cadence(
