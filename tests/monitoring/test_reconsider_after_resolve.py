@@ -81,3 +81,20 @@ def test_while_the_alert_is_unresolved_a_new_exam_updates_it_and_opens_no_second
 
     [alert] = reconsider_alerts(workup)
     assert alert.status == "open"
+
+
+def test_an_exam_while_the_alert_is_open_leaves_the_teams_mri_decision_alone(ward, physician, broker):
+    from orders.services import order_reschedule
+    from workup.models.pathway import Priority
+
+    workup = open_workup(ward=ward, opened_by=physician, now=T0, triage={"fever_at_onset": True})
+    mri = workup.orders.get(key="mri_spine")
+    assert mri.priority == Priority.STAT  # made STAT when the alert opened at triage
+    order_reschedule(
+        order=mri, due_at=T0 + 24 * H, by=physician, now=T0 + H, reason="fever explained", priority=Priority.ROUTINE
+    )
+
+    assessment_record(workup=workup, data={"mrc_sum_score": 50}, by=physician, now=T0 + 2 * H)
+
+    mri.refresh_from_db()
+    assert (mri.due_at, mri.priority) == (T0 + 24 * H, Priority.ROUTINE)

@@ -119,6 +119,8 @@ def reconsider_diagnosis_check(
     changes: list[AlertChange] = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.DIAGNOSIS, what="workup", by=by, now=now
     )
-    if evaluation.findings:
+    if any(change.change == "opened" for change in changes):
+        # Once, when the alert opens: an exam while it is open does not undo a team's later
+        # decision to take the MRI off STAT.
         mri_spine_make_stat(workup=workup, by=by, now=now)
     return evaluation, changes
