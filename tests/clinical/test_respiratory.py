@@ -284,7 +284,7 @@ def test_scenario_fvc_falls_4200_2600_1400_900_in_a_70_kg_175_cm_man():
     context = RespiratoryContext(sex="male", height_cm=175, weight_kg=70, best_fvc_ml=4200)
     by_rule = {f.rule: f for f in evaluate_respiratory(RespiratoryInput(fvc_ml=900), context)}
     assert by_rule["vc_critical"].message == (
-        "Vital capacity critically low: FVC 12.7 mL/kg IBW (< 15 mL/kg IBW); FVC 900 mL (< 1.0 L)"
+        "Vital capacity critically low: FVC 12.8 mL/kg IBW (< 15 mL/kg IBW); FVC 900 mL (< 1.0 L)"
     )
     assert by_rule["vc_fall"].message == "Vital capacity has fallen from the patient's best value: fall 78.6% (≥ 50%)"
     assert round(by_rule["vc_fall"].value, 1) == D("78.6")

@@ -90,8 +90,8 @@ def test_findings_sorted_by_severity_then_table_order():
     ("condition", "value", "shown"),
     [
         (BELOW_10, D("4"), "4"),  # whole numbers without decimals
-        (BELOW_10, D("7.25"), "7.2"),  # "below the line" rules round down (as the pages do)
-        (Condition("p", ">", D("30"), HIGH, "[S1]", "fall"), D("37.25"), "37.3"),  # others half-up
+        (BELOW_10, D("7.25"), "7.3"),  # half-up when that crosses no threshold
+        (Condition("p", ">", D("30"), HIGH, "[S1]", "fall"), D("37.25"), "37.3"),
         (BELOW_10, D("9.96"), "9.9"),  # half-up would print 10.0 "(< 10)": round down instead
         (Condition("n", ">", D("-30"), CRIT, "[S1]", "NIF"), D("-29.96"), "-29.9"),  # −30.0 would not read weaker
         (Condition("p", ">", D("30"), HIGH, "[S1]", "fall"), D("30.04"), "30.1"),

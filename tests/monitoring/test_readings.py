@@ -53,7 +53,7 @@ def test_scripted_scenario_fvc_falls_4200_2600_1400_900_over_12_hours(workup, nu
         [("vc_critical", "CRIT"), ("vc_low", "CRIT"), ("vc_fall", "CRIT"), ("vc_absolute_low", "HIGH")],
     ]
     assert first.reading.ibw_kg == Decimal("70.57")
-    assert first.reading.fvc_ml_per_kg_ibw == Decimal("59.51")  # 4200 / 70.566 = 59.518…, kept rounded down
+    assert first.reading.fvc_ml_per_kg_ibw == Decimal("59.52")  # 4200 / 70.566 = 59.518…: half-up, no threshold near
     assert second.reading.fvc_change_from_best_percent == Decimal("-38.10")
     assert fourth.reading.best_fvc_ml == Decimal("4200")
     # alerts opened and upgraded, never duplicated

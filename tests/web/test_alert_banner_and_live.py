@@ -35,7 +35,7 @@ def test_the_banner_shows_one_line_per_patient_with_its_findings_in_words(browse
     assert page.count("data-alert-group-id=") == 1 and f'data-alert-group-id="{group.pk}"' in page
     assert ">CRIT<" in page and page.count(">Acknowledge<") == 1
     assert "4N bed 12 · " in page
-    assert "FVC 12.7 mL/kg IBW (&lt; 15)" in page and "NIF −20 cmH2O (weaker than −30)" in page
+    assert "FVC 12.8 mL/kg IBW (&lt; 15)" in page and "NIF −20 cmH2O (weaker than −30)" in page
     assert "<html" not in page
     assert_strict_csp_safe(page)
 

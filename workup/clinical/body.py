@@ -5,11 +5,12 @@ actual-weight figure beside it [local: sources say "mL/kg" without fixing the we
 actual weight makes obese patients read falsely low and underweight patients falsely reassuring].
 Lung volume follows height, which IBW reflects.
 
-Arithmetic is exact Decimal throughout; round only for display (``round_for_display``; FVC figures
-``round_down_for_display``), never before comparing with a threshold.
+Arithmetic is exact Decimal throughout; round only for display (``round_for_display``; a reading's
+figures: ``respiratory.reading_figure``, never across a rule's threshold), never before comparing
+with a threshold.
 """
 
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from workup.clinical.rules import Number, to_decimal
@@ -53,11 +54,3 @@ def fvc_ml_per_kg(*, fvc_ml: Number, weight_kg: Number) -> Decimal:
 def round_for_display(value: Decimal, places: int = 1) -> Decimal:
     """Half-up rounding for showing a number (70.566 kg → 70.6). Never compare rounded values."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def round_down_for_display(value: Decimal, places: int = 1) -> Decimal:
-    """Rounding down for showing an FVC figure (14.996 mL/kg → 14.9; a fall of 30.4 % → −31 %).
-    Every FVC rule is "below a line" (< 15 and < 20 mL/kg, < 1.0 and < 1.5 L, a fall beyond 30 %
-    and 50 %): a figure rounded down never reads on the safe side of a line the value is below,
-    as half-up would (14.996 → "15.0" beside "FVC < 15 mL/kg")."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR)

@@ -30,6 +30,8 @@ from workup.clinical.rules import (
     Rule,
     evaluate_rule,
     evaluate_rules,
+    figure_text,
+    round_beside,
     to_decimal,
 )
 from workup.clinical.rules import Severity as S
@@ -244,6 +246,59 @@ def evaluate_respiratory(
     return evaluate_rules(rules, respiratory_rule_inputs(reading, measures))
 
 
+# --- Figures the ward sees ---------------------------------------------------------------------------
+
+# A reading's figure (stored or shown) and the rule measure it stands for, with the sign that turns
+# one into the other: the change from the best FVC is the fall negated. The thresholds stay in the
+# rule table; a figure is rounded on the same side of each of them as its exact value.
+_FIGURE_MEASURES: dict[str, tuple[str, int]] = {
+    "fvc_ml": ("fvc_ml", 1),
+    "fvc_ml_per_kg_ibw": ("fvc_ml_per_kg_ibw", 1),
+    "fvc_change_from_best_percent": ("fvc_fall_from_best_percent", -1),
+    "nif_cm_h2o": ("nif_cm_h2o", 1),
+    "mep_cm_h2o": ("mep_cm_h2o", 1),
+    "single_breath_count": ("single_breath_count", 1),
+}
+
+
+def _figure_conditions(field: str, rules: tuple[Rule, ...] | None) -> tuple[list[Condition], int]:
+    measure, sign = _FIGURE_MEASURES.get(field, (field, 1))
+    # Looked up at call time, as the services do: a published pathway (or a test) may replace it.
+    table = RESPIRATORY_RULES if rules is None else rules
+    return [c for rule in table for c in rule.conditions if c.measure == measure], sign
+
+
+def reading_figure(
+    field: str, value: Number | None, *, places: int = 1, rules: tuple[Rule, ...] | None = None
+) -> Decimal | None:
+    """A reading's figure (``field`` as the model names it) rounded to ``places``, never across a
+    threshold of the rules that read it (``rules.round_beside``): what is stored, shown on the
+    pages and returned by the API. A field no rule reads (mL/kg of actual weight, IBW) is rounded
+    half-up. Never decide on it: the rules use the exact value."""
+    if value is None:
+        return None
+    conditions, sign = _figure_conditions(field, rules)
+    if sign == 1:
+        return round_beside(value, conditions, places)
+    # Rounded as the fall the rules read; 0 − x, so a change of −0.04% shows as 0.0, not −0.0.
+    return Decimal(0) - round_beside(-to_decimal(value), conditions, places)
+
+
+def reading_figure_text(
+    field: str, value: Number | None, *, places: int = 1, rules: tuple[Rule, ...] | None = None
+) -> str:
+    """``reading_figure`` as text, a whole number without decimals ("1300", "-25"); "—" for none."""
+    if value is None:
+        return "—"
+    conditions, sign = _figure_conditions(field, rules)
+    if sign == 1:
+        return figure_text(value, conditions, places)
+    fall = figure_text(-to_decimal(value), conditions, places)
+    if fall.startswith("-"):
+        return fall[1:]
+    return fall if Decimal(fall) == 0 else f"-{fall}"
+
+
 def respiratory_caveats(context: RespiratoryContext) -> list[str]:
     """Caveats to show with a reading (not findings, never alerts)."""
     return [FACIAL_WEAKNESS_CAVEAT] if context.facial_weakness else []
@@ -348,6 +403,6 @@ def _falls_at(
         if not _better(measure, getattr(late, measure), best_before_later[measure]):
             continue  # the late reading changes nothing for this later one
         inputs = comparison_inputs(measure=measure, value=getattr(later, measure), best=getattr(late, measure))
-        if (finding := evaluate_rule(rule, inputs)) is not None:
+        if (finding := evaluate_rule(rule, inputs, table=rules)) is not None:
             falls.append(RevealedFall(later=later, finding=finding))
     return falls

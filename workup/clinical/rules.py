@@ -20,7 +20,7 @@ Semantics shared by every table:
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Literal
 
@@ -92,33 +92,73 @@ class Condition:
             return value >= self.threshold
         raise ValueError(f"unknown operator {self.op!r}")
 
-    def describe(self, value: Measure) -> str:
-        """The matching value for a message, e.g. "FVC 12.8 mL/kg IBW (< 15 mL/kg IBW)"."""
+    def describe(self, value: Measure, beside: Iterable["Condition"] = ()) -> str:
+        """The matching value for a message, e.g. "FVC 12.8 mL/kg IBW (< 15 mL/kg IBW)".
+        ``beside``: the other conditions of the table on this measure (see ``figure_text``)."""
         if self.op == "is_true":
             return self.label
-        shown = self.display(to_decimal(value))
+        shown = self.display(to_decimal(value), beside=beside)
         unit = self.unit if self.unit.startswith(("%", "/")) else f" {self.unit}" if self.unit else ""
         limit = f" ({self.limit_text})" if self.limit_text else ""
         return f"{self.label} {shown}{unit}{limit}"
 
-    def display(self, value: Decimal, places: int = 1) -> str:
-        """A matching value rounded for a message: down for a "below the line" rule (as the ward's
-        pages show FVC figures, workup.clinical.body.round_down_for_display, so that two rules on
-        one reading and the page beside them show the same figure: 14.996 mL/kg is 14.9 in
-        vc_critical, in vc_low and on the page); otherwise half-up, unless that would cross the
-        threshold ("fall 30.04 %" reads 30.1, not "30.0 (> 30)").
+    def display(self, value: Decimal, places: int = 1, beside: Iterable["Condition"] = ()) -> str:
+        """A matching value rounded for a message, never across this threshold nor any in ``beside``.
 
-        Display only (the finding keeps the exact value).
+        Display only (the finding keeps the exact value). Half-up would print 14.96 mL/kg as
+        "15.0 (< 15)"; then it rounds towards the side that fired instead and prints 14.9.
         """
-        if value == value.to_integral_value():
-            return str(int(value))
-        step = Decimal(1).scaleb(-places)
-        if self.op in ("<", "<="):
-            return str(value.quantize(step, rounding=ROUND_FLOOR))
-        shown = value.quantize(step, rounding=ROUND_HALF_UP)
-        if not self.matches(shown):
-            shown = value.quantize(step, rounding=ROUND_FLOOR if self.op in ("<", "<=") else ROUND_CEILING)
-        return str(shown)
+        return figure_text(value, (self, *beside), places=places)
+
+
+# More places tried, one at a time, when two thresholds sit within one rounding step of a value.
+_MAX_EXTRA_PLACES = 6
+
+
+def round_beside(value: Number, conditions: Iterable[Condition] = (), places: int = 1) -> Decimal:
+    """``value`` rounded to ``places`` decimals for showing or storing, on the same side of every
+    condition's threshold as the exact value.
+
+    Half-up, unless that puts the figure on the other side of one of ``conditions`` (the
+    thresholds of the rules that read this measure, whether they fired or not): then towards the
+    side the value is on — 14.96 mL/kg is 14.9 beside "< 15", a 30.04% fall is 30.1 beside
+    "> 30%". When two thresholds sit within one step of the value, one more place at a time; the
+    exact value if none will do. Never compare the result with a threshold: decisions use the exact
+    value (spec §3: "never a rounded copy").
+    """
+    exact = to_decimal(value)
+    if not exact.is_finite():
+        return exact
+    numeric = [c for c in conditions if c.op != "is_true" and _answers(c, exact)]
+    try:
+        for extra in range(_MAX_EXTRA_PLACES + 1):
+            step = Decimal(1).scaleb(-(places + extra))
+            for rounding in (ROUND_HALF_UP, ROUND_FLOOR, ROUND_CEILING):
+                shown = exact.quantize(step, rounding=rounding)
+                if all(c.matches(shown) == c.matches(exact) for c in numeric):
+                    return shown
+    except InvalidOperation:  # more digits than the context holds: nothing to round
+        pass
+    return exact
+
+
+def _answers(condition: Condition, value: Decimal) -> bool:
+    """Does the condition answer for this value? A broken condition of a neighbouring rule (an
+    unknown operator, no threshold) must not make a healthy rule's message, or a stored figure,
+    fail with it: the evaluator reports the broken rule on its own."""
+    try:
+        condition.matches(value)
+    except Exception:  # noqa: BLE001 — whatever the bug, rounding goes on without that threshold
+        return False
+    return True
+
+
+def figure_text(value: Number, conditions: Iterable[Condition] = (), places: int = 1) -> str:
+    """``round_beside`` as text; a whole number without decimals ("1300", "20")."""
+    exact = to_decimal(value)
+    if exact.is_finite() and exact == exact.to_integral_value():
+        return str(int(exact))
+    return str(round_beside(exact, conditions, places))
 
 
 @dataclass(frozen=True)
@@ -140,15 +180,21 @@ class Finding:
     value: Measure  # its exact value, unrounded: alerts keep first and last triggering values
 
 
-def evaluate_rule(rule: Rule, measures: Mapping[str, Measure | None]) -> Finding | None:
-    """The finding of one rule, or None when no condition matches."""
+def evaluate_rule(rule: Rule, measures: Mapping[str, Measure | None], *, table: Iterable[Rule] = ()) -> Finding | None:
+    """The finding of one rule, or None when no condition matches. ``table``: the rule table the
+    rule belongs to, so that a value in the message is rounded on the right side of every
+    threshold on its measure — one reading's messages never disagree (14.996 mL/kg IBW is "14.9"
+    in both vc_critical's "< 15" and vc_low's "< 20")."""
     matched = [c for c in rule.conditions if c.matches(measures.get(c.measure))]
     if not matched:
         return None
     worst = max(SEVERITY_RANK[c.severity] for c in matched)
     deciding = [c for c in matched if SEVERITY_RANK[c.severity] == worst]
     first = deciding[0]
-    evidence = "; ".join(c.describe(measures[c.measure]) for c in deciding)
+    everywhere = [c for r in table for c in r.conditions] or list(rule.conditions)
+    evidence = "; ".join(
+        c.describe(measures[c.measure], beside=[o for o in everywhere if o.measure == c.measure]) for c in deciding
+    )
     sources = merge_sources(c.source for c in deciding)
     return Finding(
         rule=rule.key,
@@ -168,7 +214,8 @@ def merge_sources(sources: Iterable[str]) -> str:
 
 def evaluate_rules(rules: Iterable[Rule], measures: Mapping[str, Measure | None]) -> list[Finding]:
     """Every finding of a rule table, worst severity first, then in table order."""
-    findings = [f for f in (evaluate_rule(rule, measures) for rule in rules) if f is not None]
+    rules = tuple(rules)
+    findings = [f for f in (evaluate_rule(rule, measures, table=rules) for rule in rules) if f is not None]
     return sort_findings(findings)
 
 

@@ -7,12 +7,13 @@ serializers check types and reject unknown fields, and ``errors_for_api`` rename
 field names to the contract's.
 """
 
-from decimal import ROUND_FLOOR, ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from workup.api.strict import AwareDateTimeField, StrictSerializer
+from workup.clinical.respiratory import reading_figure
 from workup.models import Alert, AlertStatus, NeuroAssessment, Reflexes, RespiratoryReading, VitalsEntry
 
 # contract name → model field name
@@ -145,14 +146,22 @@ class AlertResolveInputSerializer(StrictSerializer):
 # --- Output -----------------------------------------------------------------------------------
 
 
-def _shown(help_text: str = "", *, rounding: str = ROUND_HALF_UP) -> serializers.DecimalField:
-    """A computed value rounded to one decimal place for display (stored more exactly): half-up,
-    or down for FVC figures (workup.clinical.body.round_down_for_display)."""
-    return serializers.DecimalField(
+class ShownFigureField(serializers.DecimalField):
+    """A reading's figure to one decimal place as the pages show it (workup.clinical.respiratory.
+    reading_figure): half-up, but never across a threshold of the rules that read it — 14.99
+    mL/kg IBW beside a vc_critical "< 15" is 14.9, not 15.0."""
+
+    def to_representation(self, value):
+        return super().to_representation(reading_figure(self.source, Decimal(str(value)), places=1))
+
+
+def _shown(help_text: str = "") -> serializers.DecimalField:
+    """A computed value rounded to one decimal place for display (stored more exactly)."""
+    return ShownFigureField(
         max_digits=None,
         decimal_places=1,
         coerce_to_string=False,
-        rounding=rounding,
+        rounding=ROUND_HALF_UP,
         read_only=True,
         allow_null=True,
         help_text=help_text,
@@ -247,17 +256,12 @@ class ReadingSerializer(_EntrySerializer):
     mep_cm_h2o = serializers.DecimalField(max_digits=4, decimal_places=1, coerce_to_string=False, allow_null=True)
     respiratory_rate = serializers.IntegerField(source="respiratory_rate_per_min", read_only=True, allow_null=True)
     ibw_kg = _shown("Ideal body weight (Devine), never below 30 kg.")
-    fvc_ml_per_kg_ibw = _shown(
-        "FVC per kg of ideal body weight: what the rules use (rounded down).", rounding=ROUND_FLOOR
-    )
-    fvc_ml_per_kg_actual = _shown("FVC per kg of actual weight, shown beside it (rounded down).", rounding=ROUND_FLOOR)
+    fvc_ml_per_kg_ibw = _shown("FVC per kg of ideal body weight: what the rules use.")
+    fvc_ml_per_kg_actual = _shown("FVC per kg of actual weight, shown beside it.")
     best_fvc_ml = _shown("The highest FVC taken before this reading (by the time taken).")
     best_nif_cm_h2o = _shown("The strongest (most negative) NIF taken before this reading.")
     best_mep_cm_h2o = _shown("The highest MEP taken before this reading.")
-    fvc_change_from_best_percent = _shown(
-        "Change from the best FVC in %; negative = a fall (rounded down: a fall of 30.04 % reads −30.1).",
-        rounding=ROUND_FLOOR,
-    )
+    fvc_change_from_best_percent = _shown("Change from the best FVC in %; negative = a fall.")
     caveats = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:

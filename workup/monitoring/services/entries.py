@@ -117,9 +117,10 @@ def recent_duplicate(model, *, workup: Workup, by: User, taken_at: datetime, val
 def evaluate_isolated(rules: Iterable[Rule], inputs: Mapping[str, Measure | None]) -> Evaluation:
     """Every rule on its own: one that raises is logged and reported, the others still answer."""
     findings, errors = [], []
+    rules = tuple(rules)
     for rule in rules:
         try:
-            finding = evaluate_rule(rule, inputs)
+            finding = evaluate_rule(rule, inputs, table=rules)
         except Exception as error:  # noqa: BLE001 — any bug in a rule must not lose the entry
             logger.exception("Alert rule %s failed to evaluate", rule.key)
             errors.append(RuleError(rule=rule.key, error=type(error).__name__))

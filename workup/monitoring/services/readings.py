@@ -8,7 +8,7 @@ SYSTEM alert so someone checks that reading by hand.
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from orders.completion import READING
 from orders.models import Order
@@ -23,6 +23,7 @@ from workup.clinical.respiratory import (
     better_of,
     falls_revealed_by,
     fvc_change_from_best_percent,
+    reading_figure,
     respiratory_caveats,
     respiratory_measures,
     respiratory_rule_inputs,
@@ -135,14 +136,11 @@ def _clean(data: dict) -> dict:
     return values
 
 
-def _stored(value: Decimal | None, places: str = "0.01", rounding: str = ROUND_HALF_UP) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal(places), rounding=rounding)
-
-
-def _stored_fvc_figure(value: Decimal | None) -> Decimal | None:
-    """An FVC figure derived for showing (per kg, change from best): rounded down, as it is shown
-    (body.round_down_for_display): 14.996 mL/kg is kept as 14.99, never as 15.00 beside "< 15"."""
-    return _stored(value, rounding=ROUND_FLOOR)
+def _stored(field: str, value: Decimal | None) -> Decimal | None:
+    """A derived figure as the model stores it (two decimals), rounded never across a threshold of
+    the rules that read it: 14.996 mL/kg IBW, which fired "< 15", is kept as 14.99, not 15.00; a
+    fall of 49.996% (HIGH) as −49.99, not −50.00 beside "≥ 50%" (respiratory.reading_figure)."""
+    return reading_figure(field, value, places=2)
 
 
 def _result_text(values: dict) -> str:
@@ -225,8 +223,8 @@ def _later_readings_compare_with(late: RespiratoryReading) -> None:
             continue
         for field, best in bests.items():
             setattr(row, field, best)
-        row.fvc_change_from_best_percent = _stored_fvc_figure(
-            fvc_change_from_best_percent(fvc_ml=row.fvc_ml, best_fvc_ml=row.best_fvc_ml)
+        row.fvc_change_from_best_percent = _stored(
+            "fvc_change_from_best_percent", fvc_change_from_best_percent(fvc_ml=row.fvc_ml, best_fvc_ml=row.best_fvc_ml)
         )
         changed.append(row)
     RespiratoryReading.objects.bulk_update(changed, [*_BEST_FIELDS.values(), "fvc_change_from_best_percent"])
@@ -283,11 +281,11 @@ def _reading_record(
         recorded_at=now,
         recorded_by=by,
         **values,
-        ibw_kg=_stored(measures.ibw_kg),
-        fvc_ml_per_kg_ibw=_stored_fvc_figure(measures.fvc_ml_per_kg_ibw),
-        fvc_ml_per_kg_actual=_stored_fvc_figure(measures.fvc_ml_per_kg_actual),
+        ibw_kg=_stored("ibw_kg", measures.ibw_kg),
+        fvc_ml_per_kg_ibw=_stored("fvc_ml_per_kg_ibw", measures.fvc_ml_per_kg_ibw),
+        fvc_ml_per_kg_actual=_stored("fvc_ml_per_kg_actual", measures.fvc_ml_per_kg_actual),
         **best,
-        fvc_change_from_best_percent=_stored_fvc_figure(measures.fvc_change_from_best_percent),
+        fvc_change_from_best_percent=_stored("fvc_change_from_best_percent", measures.fvc_change_from_best_percent),
         findings=findings_json(evaluation.findings),
         worst_severity=str(worst.severity) if worst else "",
         caveats=respiratory_caveats(context),
