@@ -3,13 +3,20 @@ entries ordered by the time they were taken; what a late entry reveals raises it
 entered, naming both entries; rules decide on the value as entered."""
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
 
 from tests.conftest import T0
 from tests.factories import open_workup
-from workup.clinical.respiratory import RespiratoryContext, RespiratoryInput, evaluate_respiratory
+from workup.clinical.respiratory import (
+    RespiratoryContext,
+    RespiratoryInput,
+    evaluate_respiratory,
+    fvc_change_from_best_percent,
+    reading_figure,
+)
 from workup.errors import InvalidInput
 from workup.models import Alert, RespiratoryReading
 from workup.monitoring.services.assessments import assessment_record
@@ -188,3 +195,42 @@ def test_a_back_dated_reading_that_is_no_new_best_leaves_the_later_readings_as_t
 
     at_14 = RespiratoryReading.objects.get(taken_at=day + 14 * H)
     assert (at_14.best_fvc_ml, at_14.fvc_change_from_best_percent) == (3100, Decimal("-6.45"))
+
+
+READINGS = [  # (hours after T0 it was taken, FVC mL, NIF cmH2O, MEP cmH2O)
+    (1, Decimal("3000"), Decimal("-50"), None),
+    (2, Decimal("4100.5"), None, Decimal("60")),
+    (3, None, Decimal("-70"), Decimal("80")),
+    (4, Decimal("2800"), Decimal("-40"), Decimal("55")),
+]
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(len(READINGS)))))
+def test_the_stored_history_is_the_same_whatever_order_the_readings_were_entered_in(workup, nurse, broker, order):
+    for entered, index in enumerate(order):
+        hours, fvc, nif, mep = READINGS[index]
+        record(
+            workup,
+            nurse,
+            taken_at=T0 + hours * H,
+            now=T0 + 5 * H + entered * M,
+            **{k: v for k, v in {"fvc_ml": fvc, "nif_cm_h2o": nif, "mep_cm_h2o": mep}.items() if v is not None},
+        )
+
+    stored = list(RespiratoryReading.objects.filter(workup=workup).order_by("taken_at"))
+    for i, reading in enumerate(stored):
+        before = stored[:i]
+        best_fvc = max((r.fvc_ml for r in before if r.fvc_ml is not None), default=None)
+        assert reading.best_fvc_ml == best_fvc
+        assert reading.best_nif_cm_h2o == min((r.nif_cm_h2o for r in before if r.nif_cm_h2o is not None), default=None)
+        assert reading.best_mep_cm_h2o == max((r.mep_cm_h2o for r in before if r.mep_cm_h2o is not None), default=None)
+        expected_change = (
+            None
+            if reading.fvc_ml is None or best_fvc is None
+            else reading_figure(
+                "fvc_change_from_best_percent",
+                fvc_change_from_best_percent(fvc_ml=reading.fvc_ml, best_fvc_ml=best_fvc),
+                places=2,
+            )
+        )
+        assert reading.fvc_change_from_best_percent == expected_change
