@@ -30,9 +30,9 @@ from workup.clinical.rules import (
     Rule,
     evaluate_rule,
     evaluate_rules,
-    figure_text,
     round_beside,
     to_decimal,
+    whole_number_text,
 )
 from workup.clinical.rules import Severity as S
 
@@ -290,13 +290,8 @@ def reading_figure_text(
     """``reading_figure`` as text, a whole number without decimals ("1300", "-25"); "—" for none."""
     if value is None:
         return "—"
-    conditions, sign = _figure_conditions(field, rules)
-    if sign == 1:
-        return figure_text(value, conditions, places)
-    fall = figure_text(-to_decimal(value), conditions, places)
-    if fall.startswith("-"):
-        return fall[1:]
-    return fall if Decimal(fall) == 0 else f"-{fall}"
+    exact = to_decimal(value)
+    return whole_number_text(exact) or str(reading_figure(field, exact, places=places, rules=rules))
 
 
 def respiratory_caveats(context: RespiratoryContext) -> list[str]:

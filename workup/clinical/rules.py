@@ -153,12 +153,15 @@ def _answers(condition: Condition, value: Decimal) -> bool:
     return True
 
 
+def whole_number_text(value: Decimal) -> str:
+    """A whole number as text without decimals ("1300", "-25"); "" for any other value."""
+    return str(int(value)) if value.is_finite() and value == value.to_integral_value() else ""
+
+
 def figure_text(value: Number, conditions: Iterable[Condition] = (), places: int = 1) -> str:
     """``round_beside`` as text; a whole number without decimals ("1300", "20")."""
     exact = to_decimal(value)
-    if exact.is_finite() and exact == exact.to_integral_value():
-        return str(int(exact))
-    return str(round_beside(exact, conditions, places))
+    return whole_number_text(exact) or str(round_beside(exact, conditions, places))
 
 
 @dataclass(frozen=True)
