@@ -17,11 +17,14 @@ def post_reading(client, workup, **body):
 
 
 def test_a_reading_just_under_15_ml_per_kg_reads_14_9_with_the_actual_figure(api, workup):
-    body = post_reading(api("nurse"), workup, fvc_ml=1058.2).json()
+    nurse = api("nurse")
+    body = post_reading(nurse, workup, fvc_ml=1058.2).json()
+    [listed] = nurse.get(f"/api/v1/workups/{workup.pk}/readings/").json()["results"]
 
     assert "vc_critical" in {f["rule"] for f in body["findings"]}
     assert body["fvc_ml_per_kg_ibw"] == 14.9  # half-up of the exact 14.996 said 15.0
     assert body["fvc_ml_per_kg_actual"] == 15.1
+    assert (listed["fvc_ml_per_kg_ibw"], listed["fvc_ml_per_kg_actual"]) == (14.9, 15.1)
 
 
 def test_a_fall_just_over_30_percent_reads_over_30(api, workup):

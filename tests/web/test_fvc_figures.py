@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from tests.api.conftest import client_for
 from tests.conftest import T0
 from tests.factories import open_workup
 from workup.models import Alert, RespiratoryReading
@@ -48,15 +47,6 @@ def test_the_chart_list_and_the_handover_show_both_figures_on_the_side_of_the_al
     # 999.6 mL is below 1.0 L: "1000 mL" would contradict the alert beside it.
     assert "999.6 mL = 14.2 mL/kg IBW (14.3 mL/kg actual)" in handover and "1000 mL" not in handover
     assert "FVC 999.6 mL (14.2 mL/kg IBW; 14.3 mL/kg actual)" in workup_page
-
-
-def test_the_api_gives_the_same_figures(users, workup):
-    nurse = client_for(users["nurse"])
-    nurse.post(f"/api/v1/workups/{workup.pk}/readings/", {"fvc_ml": JUST_BELOW_15_ML_PER_KG}, format="json")
-
-    [reading] = nurse.get(f"/api/v1/workups/{workup.pk}/readings/").json()["results"]
-
-    assert (reading["fvc_ml_per_kg_ibw"], reading["fvc_ml_per_kg_actual"]) == (14.9, 15.1)
 
 
 def test_the_change_from_best_reads_beyond_30_percent_beside_a_fall_alert(browser, users, workup, broker):
