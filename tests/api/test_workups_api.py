@@ -73,8 +73,11 @@ def test_triage_opens_a_workup_and_answers_with_its_detail(api, physician):
     assert body["triage"]["sensory_level"] is False  # omitted finding → the model default
     assert body["cord_red_flags"] == []
     assert body["cord_red_flag_message"] is None
-    # spec §4 v1.1: facial weakness present at triage counts as new at triage
-    assert [(a["rule"], a["severity"]) for a in body["open_alerts"]] == [("facial_new", "HIGH")]
+    # spec §4 v1.1: facial weakness and the inability to walk present at triage count as new at triage
+    assert sorted((a["rule"], a["severity"]) for a in body["open_alerts"]) == [
+        ("facial_new", "HIGH"),
+        ("rapid_progression", "HIGH"),
+    ]
     # EGRIS at triage: onset 3 days before → 2, facial weakness → 1, MRC 44 → 1
     assert body["scores"]["egris"]["points"] == 4
     assert body["scores"]["egris"]["band"] == "intermediate"

@@ -11,6 +11,8 @@ from tests.conftest import T0
 from tests.factories import UserFactory, open_workup, patient_data, triage_data
 from workup.errors import InvalidInput
 from workup.models import Alert, AuditEvent, Patient, Workup
+from workup.monitoring.services.alerts import alert_resolve
+from workup.monitoring.services.assessments import assessment_record
 from workup.roles import Role
 from workup.services.triage import workup_open
 
@@ -142,9 +144,35 @@ def test_marked_asymmetry_is_a_red_flag_and_a_reason_to_reconsider(ward, physici
     assert alerts_of(workup) == {"cord_lesion_red_flags": "HIGH", "reconsider_diagnosis": "MED"}
 
 
-def test_inability_to_walk_at_triage_is_the_baseline_not_a_progression(ward, physician):
+def test_inability_to_walk_at_triage_counts_as_new_at_triage(ward, physician):
+    """Spec §4 v1.1: findings present at triage count as new at triage; "new inability to walk" → HIGH."""
     workup = open_workup(ward=ward, opened_by=physician, now=T0, triage={"able_to_walk_unaided": False})
+
+    assert alerts_of(workup) == {"rapid_progression": "HIGH"}
+    assert "inability to walk" in Alert.objects.get(workup=workup, rule="rapid_progression").message
+
+
+@pytest.mark.parametrize("walks", [True, None])
+def test_walking_at_triage_or_not_examined_raises_no_progression(ward, physician, walks):
+    workup = open_workup(ward=ward, opened_by=physician, now=T0, triage={"able_to_walk_unaided": walks})
     assert "rapid_progression" not in alerts_of(workup)
+
+
+def test_an_exam_that_still_finds_the_patient_unable_to_walk_is_not_new_again(ward, physician, broker):
+    workup = open_workup(ward=ward, opened_by=physician, now=T0, triage={"able_to_walk_unaided": False})
+    alert = Alert.objects.get(workup=workup, rule="rapid_progression")
+    alert_resolve(alert=alert, by=physician, now=T0 + dt.timedelta(minutes=20))
+
+    assessment_record(
+        workup=workup,
+        data={"able_to_walk_unaided": False, "mrc_sum_score": 40},
+        by=physician,
+        now=T0 + dt.timedelta(hours=1),
+    )
+
+    assert list(Alert.objects.filter(workup=workup, rule="rapid_progression").values_list("pk", flat=True)) == [
+        alert.pk
+    ]
 
 
 def test_a_crit_at_triage_pages_the_physician_in_the_triage_transaction(ward, physician, broker):

@@ -4,13 +4,13 @@ new at triage). Raised in the triage transaction, with escalation as for any ale
 - dyspnoea → respiratory distress (resp_signs, CRIT) [S2];
 - facial weakness, bulbar signs → facial_new / bulbar_new (HIGH) [S1];
 - any cord red flag → "consider a cervical cord lesion" (HIGH) [S7, S8, local severity];
-- sensory level, marked asymmetry, fever at onset → "reconsider diagnosis" (MED) [S8].
+- sensory level, marked asymmetry, fever at onset → "reconsider diagnosis" (MED) [S8];
+- unable to walk unaided → rapid_progression "new inability to walk unaided" (HIGH) [local]: the
+  patient arrives unable to walk, and that counts as new at triage like any other finding.
 
-Triage is the baseline of progression: "new inability to walk" and an MRC drop need a change over
-time, so triage itself never raises rapid_progression.
+An MRC drop needs a change over time: triage is its baseline, so it never raises that condition.
 """
 
-import dataclasses
 from datetime import datetime
 
 from workup.clinical import neuro, red_flags, respiratory
@@ -24,7 +24,7 @@ from workup.monitoring.services.entries import evaluate_isolated, raise_alerts
 
 def triage_alerts_raise(*, workup: Workup, by: User, now: datetime) -> list[AlertChange]:
     """Every alert the triage findings meet. Inside the triage transaction."""
-    exam = dataclasses.replace(neuro_exam_at_triage(workup), able_to_walk_unaided=None)
+    exam = neuro_exam_at_triage(workup)
     tables = [
         (respiratory.RESPIRATORY_RULES, {"dyspnea_at_rest": workup.dyspnea or None}, AlertCategory.RESPIRATORY),
         (neuro.NEURO_RULES, neuro_rule_inputs(exam, ()), AlertCategory.NEURO),
