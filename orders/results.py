@@ -16,10 +16,11 @@ Other orders take no structured result. Unknown keys are errors, never dropped. 
 """
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from workup.clinical.ranges import Range
 from workup.clinical.reading_ranges import CSF_PROTEIN_G_PER_L, CSF_WBC_PER_UL
+from workup.clinical.rules import finite_decimal
 from workup.errors import InvalidInput
 
 D = Decimal
@@ -48,16 +49,6 @@ RESULT_DATA_REQUIRED = {
 }
 
 
-def _number(value) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = D(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
 def _lp(data: Mapping) -> dict:
     errors, clean = {}, {}
     for key, value in data.items():
@@ -66,7 +57,7 @@ def _lp(data: Mapping) -> dict:
             continue
         if value is None:
             continue
-        number = _number(value)
+        number = finite_decimal(value)
         limits = LP_RANGES[key]
         if number is None:
             errors[key] = ["A valid number is required."]

@@ -11,6 +11,7 @@ import yaml
 
 from orders.completion import completion_rule_from_data
 from workup.clinical.cadence import RESP_CHECK_KEY, tight_interval_problem
+from workup.clinical.thresholds import thresholds_problems
 from workup.models.pathway import OrderCategory, Priority
 from workup.roles import Role
 
@@ -21,7 +22,7 @@ GBS_V2_FILE = PATHWAYS_DIR / "suspected-gbs-v2.yaml"
 
 _CATEGORIES = set(OrderCategory.values)
 _PRIORITIES = set(Priority.values)
-_PATHWAY_KEYS = {"key", "version", "title", "condition", "description", "orders"}
+_PATHWAY_KEYS = {"key", "version", "title", "condition", "description", "orders", "thresholds"}
 # The fields of an order in a pathway file; OrderTemplate rows carry the same names.
 ORDER_FIELDS = (
     "key",
@@ -84,6 +85,8 @@ class PathwayDefinition:
     condition: str
     description: str
     orders: tuple[OrderDefinition, ...] = field(default_factory=tuple)
+    # Rule thresholds this version changes, by id (workup.clinical.thresholds); numbers as given.
+    thresholds: dict = field(default_factory=dict)
 
 
 def _minutes(raw: dict, name: str, where: str) -> int | None:
@@ -165,6 +168,8 @@ def _order(raw: object, index: int) -> OrderDefinition:
 def _field_path(field: str) -> list[str | int]:
     """ "orders[3].priority" → ["orders", 3, "priority"]."""
     path: list[str | int] = []
+    if field.startswith("thresholds."):
+        return ["thresholds", field.removeprefix("thresholds.")]  # an id has dots of its own
     for part in field.split("."):
         name, _, rest = part.partition("[")
         if name:
@@ -243,7 +248,21 @@ def _definition(raw) -> PathwayDefinition:
         condition=str(raw["condition"]),
         description=str(raw.get("description") or "").strip(),
         orders=orders,
+        thresholds=_thresholds(raw.get("thresholds")),
     )
+
+
+def _thresholds(raw) -> dict:
+    """The ``thresholds:`` mapping (id → number), each checked against its rule's default."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise PathwayFileError("thresholds must be a mapping of threshold id to number.", field="thresholds")
+    problems = thresholds_problems({str(key): value for key, value in raw.items()})
+    for key in raw:
+        if str(key) in problems:
+            raise PathwayFileError(problems[str(key)], field=f"thresholds.{key}")
+    return {str(key): value for key, value in raw.items()}
 
 
 def read_pathway_file(path: Path) -> PathwayDefinition:
@@ -261,6 +280,8 @@ def create_pathway_rows(*, pathway_model, order_template_model, definition: Path
         published=True,
         published_at=now,
         source_file=source_file,
+        # A data migration's historical model may predate the field; its file has no thresholds.
+        **({"rule_thresholds": dict(definition.thresholds)} if definition.thresholds else {}),
     )
     # Only the fields the model has: a data migration passes the historical model of its time.
     known = {field.name for field in order_template_model._meta.get_fields()}
@@ -298,6 +319,8 @@ def dump_pathway(definition: PathwayDefinition) -> str:
         "description": definition.description,
         "orders": [{name: _plain(getattr(order, name)) for name in ORDER_FIELDS} for order in definition.orders],
     }
+    if definition.thresholds:
+        data["thresholds"] = dict(definition.thresholds)
     header = (
         f"# {definition.title}: exported by manage.py export_pathway. Published versions never change;\n"
         "# to change a window, give the file a new version and load it with manage.py load_pathway FILE.\n"
@@ -316,4 +339,5 @@ def definition_from_rows(*, pathway, order_templates) -> PathwayDefinition:
         orders=tuple(
             OrderDefinition(**{name: getattr(template, name) for name in ORDER_FIELDS}) for template in order_templates
         ),
+        thresholds=dict(pathway.rule_thresholds or {}),
     )

@@ -1,6 +1,7 @@
 """Respiratory readings through the service: validation, computed values, rules, alerts, orders,
 cadence — and the scripted scenario of issue 4."""
 
+import dataclasses
 import datetime as dt
 import logging
 from decimal import Decimal
@@ -10,11 +11,12 @@ import pytest
 from orders.models import Order, OrderStatus
 from tests.conftest import T0
 from tests.factories import open_workup
-from workup.clinical import respiratory
 from workup.clinical.respiratory import FACIAL_WEAKNESS_CAVEAT
 from workup.clinical.rules import Condition, Rule, Severity
+from workup.clinical.thresholds import DEFAULT_RULE_TABLES
 from workup.errors import InvalidInput
 from workup.models import Alert, AlertCategory, AlertStatus, RespiratoryReading
+from workup.monitoring.services import readings
 from workup.monitoring.services.alerts import alert_resolve
 from workup.monitoring.services.readings import reading_record
 
@@ -164,7 +166,8 @@ def test_a_failing_rule_is_logged_and_reported_and_the_reading_is_still_saved(
     broken = Rule(
         key="vc_broken", message="broken", conditions=(Condition("fvc_ml", "~", Decimal(1), Severity.CRIT, "", ""),)
     )
-    monkeypatch.setattr(respiratory, "RESPIRATORY_RULES", (broken, *respiratory.RESPIRATORY_RULES))
+    tables = dataclasses.replace(DEFAULT_RULE_TABLES, respiratory=(broken, *DEFAULT_RULE_TABLES.respiratory))
+    monkeypatch.setattr(readings, "rules_for", lambda *, workup: tables)
 
     with caplog.at_level(logging.ERROR):
         result = record(workup, nurse, T0 + H, fvc_ml=1400)

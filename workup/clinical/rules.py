@@ -48,6 +48,18 @@ Measure = Decimal | bool
 Number = Decimal | int | float
 
 
+def finite_decimal(value: object) -> Decimal | None:
+    """A number given as int, float, Decimal or text as a finite Decimal; None for anything else
+    (a boolean, "twenty", NaN, infinity): for data that has not been validated yet."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
 def to_decimal(value: Number | None) -> Decimal | None:
     """Exact Decimal for a number (floats via their shortest repr, so 0.1 stays 0.1)."""
     if value is None:
@@ -169,6 +181,9 @@ class Rule:
     key: str  # the spec's rule key; alerts are kept per key
     message: str  # what the finding says, without the values; never a diagnosis
     conditions: tuple[Condition, ...]
+    # The message when a pathway version changes a threshold (workup.clinical.thresholds), for a
+    # rule whose message names its default number; empty: the message names none.
+    message_at_other_limits: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from workup.clinical.cadence import RESP_CHECK_KEY, tight_interval_problem
+from workup.clinical.thresholds import thresholds_problems
 from workup.roles import Role
 
 
@@ -35,6 +36,9 @@ class PathwayTemplate(models.Model):
     published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
     source_file = models.CharField(max_length=200, blank=True)
+    # The rule thresholds this version changes, by id (workup.clinical.thresholds), e.g.
+    # {"vc_low.fvc_ml_per_kg_ibw": 25}; every other threshold is the cited default.
+    rule_thresholds = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -43,6 +47,16 @@ class PathwayTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} v{self.version}"
+
+    def clean(self) -> None:
+        # The admin edits a draft: the same rule as a pathway file (pathway_files).
+        if not isinstance(self.rule_thresholds, dict):
+            raise ValidationError(
+                {"rule_thresholds": 'A mapping of threshold id to number: {"vc_low.fvc_ml_per_kg_ibw": 25}.'}
+            )
+        problems = thresholds_problems(self.rule_thresholds)
+        if problems:
+            raise ValidationError({"rule_thresholds": list(problems.values())})
 
 
 class OrderTemplate(models.Model):

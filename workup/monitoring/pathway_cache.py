@@ -1,6 +1,7 @@
 """What every bedside entry reads from its workup's pathway version — which orders an entry
-completes (orders.completion), the order templates a series places its next occurrence from and
-the respiratory-check intervals (workup.clinical.cadence) — read once per process and pathway
+completes (orders.completion), the order templates a series places its next occurrence from, the
+respiratory-check intervals (workup.clinical.cadence) and the rule tables with the version's own
+thresholds (workup.clinical.thresholds) — read once per process and pathway
 version instead of once or twice per entry (issue 12, target 4).
 
 A published version is never edited (workup.services.pathways refuses it; the admin shows it
@@ -20,6 +21,7 @@ from django.dispatch import receiver
 from orders.completion import CompletionRule, completion_rule_for
 from orders.selectors import order_template_for
 from workup.clinical.cadence import DEFAULT_INTERVALS, RESP_CHECK_KEY, RespCheckIntervals, resp_check_intervals
+from workup.clinical.thresholds import DEFAULT_RULE_TABLES, RuleTables, rule_tables
 from workup.models import OrderTemplate, PathwayTemplate, Workup
 
 _CLEARED_BY = frozenset({"workup.pathwaytemplate", "workup.ordertemplate"})
@@ -35,6 +37,8 @@ class PathwayEntries:
     # From the version's resp_check template; the defaults when it has none (a cord-lesion
     # pathway: no respiratory checks to time).
     resp_check_intervals: RespCheckIntervals = DEFAULT_INTERVALS
+    # The alert rules with the version's thresholds (the defaults when it changes none).
+    rules: RuleTables = DEFAULT_RULE_TABLES
 
 
 _cache: dict[tuple[int, str, int], PathwayEntries] = {}
@@ -69,6 +73,7 @@ def _read(pathway: PathwayTemplate) -> PathwayEntries:
             if resp_check is not None
             else DEFAULT_INTERVALS
         ),
+        rules=rule_tables(pathway.rule_thresholds),
     )
 
 
@@ -121,3 +126,9 @@ def resp_check_intervals_for(*, workup: Workup) -> RespCheckIntervals:
     """The routine and tight resp_check intervals of the workup's own pathway version, from the
     cache: every next-due time of a respiratory check is computed from these (spec §2)."""
     return _entries_of(workup).resp_check_intervals
+
+
+def rules_for(*, workup: Workup) -> RuleTables:
+    """The alert rule tables of the workup's own pathway version, from the cache: every entry is
+    evaluated against the thresholds of the version its workup runs on (spec preamble)."""
+    return _entries_of(workup).rules

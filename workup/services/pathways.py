@@ -17,7 +17,12 @@ _order_signature = attrgetter(*ORDER_FIELDS)
 def _stored_definition_matches(pathway: PathwayTemplate, definition: PathwayDefinition) -> bool:
     stored = [_order_signature(t) for t in pathway.order_templates.order_by("position")]
     given = [_order_signature(o) for o in definition.orders]
-    return stored == given and pathway.title == definition.title and pathway.condition == definition.condition
+    return (
+        stored == given
+        and pathway.title == definition.title
+        and pathway.condition == definition.condition
+        and (pathway.rule_thresholds or {}) == dict(definition.thresholds)
+    )
 
 
 @transaction.atomic

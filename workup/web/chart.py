@@ -3,7 +3,8 @@
 A pure function, so the geometry is tested without a browser; the template only draws what it is
 given. Both series are drawn so that *down is worse*: FVC in mL/kg of ideal body weight on the
 left axis (0 at the bottom), NIF as its magnitude on the right axis (0 cmH2O at the bottom,
-−30 above it), each with its spec §3 threshold line (20 mL/kg, −30 cmH2O).
+−30 above it), each with its spec §3 threshold line — vc_low's mL/kg and nif_weak's cmH2O, read from
+the rule table the workup's pathway version evaluates (20 mL/kg and −30 cmH2O by default).
 """
 
 from collections.abc import Sequence
@@ -11,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
+from workup.clinical.respiratory import RESPIRATORY_RULES
+from workup.clinical.rules import Rule, whole_number_text
+
 WIDTH = 640
 HEIGHT = 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 64, 32, 44  # margins for the axis labels and units
-FVC_THRESHOLD_ML_PER_KG = Decimal("20")  # spec §3 vc_low
-NIF_THRESHOLD_CM_H2O = Decimal("-30")  # spec §3 nif_weak
 FVC_AXIS_MIN_TOP = Decimal("40")  # the axes never shrink below a scale where thresholds read well
 NIF_AXIS_MIN_TOP = Decimal("60")
 TICKS = 4
@@ -55,6 +57,8 @@ class VcChart:
     nif_points: list[ChartPoint]
     fvc_threshold_y: float
     nif_threshold_y: float
+    fvc_threshold_label: str  # "20 mL/kg"
+    nif_threshold_label: str  # "−30 cmH2O"
     best: ChartPoint | None
     fvc_ticks: list[Tick]
     nif_ticks: list[Tick]
@@ -88,17 +92,29 @@ def _nice_top(largest: Decimal, floor: Decimal) -> Decimal:
     return (largest / 10).to_integral_value(rounding="ROUND_CEILING") * 10
 
 
-def vc_chart(*, readings: Sequence[ChartReading], tz: tzinfo) -> VcChart:
+def _threshold(rules: Sequence[Rule], key: str, measure: str) -> Decimal:
+    return next(c.threshold for r in rules if r.key == key for c in r.conditions if c.measure == measure)
+
+
+def _number_text(value: Decimal) -> str:
+    return (whole_number_text(value) or str(value)).replace("-", "−")
+
+
+def vc_chart(*, readings: Sequence[ChartReading], tz: tzinfo, rules: Sequence[Rule] = RESPIRATORY_RULES) -> VcChart:
     """Coordinates for the readings (any order), oldest left. The best-value marker sits on the
-    reading with the highest FVC in mL, the figure the rules compare against."""
+    reading with the highest FVC in mL, the figure the rules compare against. ``rules``: the
+    respiratory table of the workup's pathway version, whose vc_low and nif_weak lines are drawn."""
+    fvc_line = _threshold(rules, "vc_low", "fvc_ml_per_kg_ibw")
+    nif_line = _threshold(rules, "nif_weak", "nif_cm_h2o")
     readings = sorted(readings, key=lambda r: r.taken_at)
     left, right, top, bottom = LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM
     plot_w, plot_h = right - left, bottom - top
 
     fvc_values = [r.fvc_ml_per_kg_ibw for r in readings if r.fvc_ml_per_kg_ibw is not None]
     nif_values = [abs(r.nif_cm_h2o) for r in readings if r.nif_cm_h2o is not None]
-    fvc_top = _nice_top(max(fvc_values, default=Decimal(0)), FVC_AXIS_MIN_TOP)
-    nif_top = _nice_top(max(nif_values, default=Decimal(0)), NIF_AXIS_MIN_TOP)
+    # The threshold lines stay inside the plot whatever a pathway version puts them at.
+    fvc_top = _nice_top(max([*fvc_values, fvc_line * 2]), FVC_AXIS_MIN_TOP)
+    nif_top = _nice_top(max([*nif_values, abs(nif_line) * 2]), NIF_AXIS_MIN_TOP)
 
     def y_for(value: Decimal, axis_top: Decimal) -> float:
         return bottom - float(value / axis_top) * plot_h
@@ -153,8 +169,10 @@ def vc_chart(*, readings: Sequence[ChartReading], tz: tzinfo) -> VcChart:
         bottom=bottom,
         fvc_points=fvc_points,
         nif_points=nif_points,
-        fvc_threshold_y=y_for(FVC_THRESHOLD_ML_PER_KG, fvc_top),
-        nif_threshold_y=y_for(abs(NIF_THRESHOLD_CM_H2O), nif_top),
+        fvc_threshold_y=y_for(fvc_line, fvc_top),
+        nif_threshold_y=y_for(abs(nif_line), nif_top),
+        fvc_threshold_label=f"{_number_text(fvc_line)} mL/kg",
+        nif_threshold_label=f"{_number_text(nif_line)} cmH2O",
         best=best,
         fvc_ticks=fvc_ticks,
         nif_ticks=nif_ticks,

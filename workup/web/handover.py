@@ -12,6 +12,7 @@ from workup.models import AlertGroup, RespiratoryReading, User, Ward, Workup, Wo
 from workup.models.alert_group import UNRESOLVED_GROUP_STATUSES
 from workup.monitoring import wording
 from workup.monitoring.group_selectors import with_unresolved_alerts
+from workup.monitoring.pathway_cache import rules_for
 from workup.selectors import workup_list
 
 
@@ -70,6 +71,8 @@ def handover_rows(*, user: User, ward: Ward, now: datetime) -> list[dict]:
                 "group": group,
                 "findings": wording.group_findings(group.unresolved_alerts) if group else [],
                 "stopped_series": workup.stopped_series,
+                # The figures are rounded beside the thresholds of the workup's own version.
+                "respiratory_rules": rules_for(workup=workup).respiratory,
             }
         )
     return rows

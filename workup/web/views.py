@@ -28,6 +28,7 @@ from workup.errors import DomainError, DuplicateOpenWorkup, InvalidInput, StaleV
 from workup.models import Condition, RespiratoryReading, WorkupStatus
 from workup.monitoring import wording
 from workup.monitoring.api.serializers import data_for_service
+from workup.monitoring.pathway_cache import rules_for
 from workup.monitoring.selectors import respiratory_readings_of, workup_scores
 from workup.monitoring.services.readings import ReadingRecorded, reading_record
 from workup.selectors import pathway_offer, wards_visible_to, workup_detail, workups_visible_to
@@ -175,6 +176,7 @@ def workup_context(
             groups.append({"label": label, "rows": rows, "open": statuses[0] == OrderStatus.PENDING})
     readings = list(respiratory_readings_of(workup=workup))
     zone = ZoneInfo(workup.ward.timezone)
+    respiratory_rules = rules_for(workup=workup).respiratory
     vc = chart.vc_chart(
         readings=[
             chart.ChartReading(
@@ -186,6 +188,7 @@ def workup_context(
             for r in readings
         ],
         tz=zone,
+        rules=respiratory_rules,
     )
     group = workup_alert_group(workup=workup)
     is_open = workup.status == WorkupStatus.OPEN
@@ -206,6 +209,7 @@ def workup_context(
         "scores": workup_scores(workup=workup, now=now),
         "order_groups": groups,
         "readings": readings[:10],
+        "respiratory_rules": respiratory_rules,
         "chart": vc,
         "timeline": audit_timeline(workup=workup)[:100],
         "may_start": user_may(user=user, operation=Operation.ORDER_START),
@@ -423,6 +427,7 @@ def reading_new(request: HttpRequest, workup_id: int) -> HttpResponse:
             "result": result,
             "open_workup": workup.status == "open",
             "ward_zone": workup.ward.timezone,
+            "respiratory_rules": rules_for(workup=workup).respiratory,
         }
         return render(request, "workup/reading_form.html", context, status=status)
 

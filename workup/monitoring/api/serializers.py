@@ -149,10 +149,12 @@ class AlertResolveInputSerializer(StrictSerializer):
 class ShownFigureField(serializers.DecimalField):
     """A reading's figure to one decimal place as the pages show it (workup.clinical.respiratory.
     reading_figure): half-up, but never across a threshold of the rules that read it — 14.99
-    mL/kg IBW beside a vc_critical "< 15" is 14.9, not 15.0."""
+    mL/kg IBW beside a vc_critical "< 15" is 14.9, not 15.0. The view passes the workup's own
+    rules (context ``respiratory_rules``); without them, the cited defaults."""
 
     def to_representation(self, value):
-        return super().to_representation(reading_figure(self.source, Decimal(str(value)), places=1))
+        rules = self.context.get("respiratory_rules")
+        return super().to_representation(reading_figure(self.source, Decimal(str(value)), places=1, rules=rules))
 
 
 def _shown(help_text: str = "") -> serializers.DecimalField:

@@ -36,6 +36,7 @@ from workup.monitoring.api.serializers import (
     data_for_service,
     errors_for_api,
 )
+from workup.monitoring.pathway_cache import rules_for
 from workup.monitoring.selectors import (
     alerts_visible_to,
     neuro_assessments_of,
@@ -71,8 +72,10 @@ class _WorkupEntriesView(GenericAPIView):
         return type(self).entries(workup=self.workup(self.kwargs["pk"]))
 
     def get(self, request, pk: int):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.output_serializer_class(page, many=True).data)
+        workup = self.workup(pk)
+        page = self.paginate_queryset(type(self).entries(workup=workup))
+        serializer = self.output_serializer_class(page, many=True, context=_figures_context(workup))
+        return self.get_paginated_response(serializer.data)
 
     @idempotent
     def post(self, request, pk: int):
@@ -100,7 +103,12 @@ class _WorkupEntriesView(GenericAPIView):
         entry.duplicate = result.duplicate
         # A double submission stores nothing: 200 with the entry recorded moments ago.
         code = status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED
-        return Response(self.created_serializer_class(entry).data, status=code)
+        return Response(self.created_serializer_class(entry, context=_figures_context(workup)).data, status=code)
+
+
+def _figures_context(workup: Workup) -> dict:
+    """The workup's own respiratory rules: a reading's figures are rounded beside its thresholds."""
+    return {"respiratory_rules": rules_for(workup=workup).respiratory}
 
 
 def _entries_schema(*, name: str, tag: str, what: str):

@@ -14,12 +14,13 @@ from django.utils import timezone
 from orders.completion import ASSESSMENT
 from orders.models import Order
 from orders.services.treatment import vte_decision_request
-from workup.clinical import neuro, reconsider
+from workup.clinical import neuro
 from workup.clinical.neuro import NeuroExam, neuro_rule_inputs
 from workup.clinical.treatment import needs_vte_decision
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, NeuroAssessment, User, Workup
 from workup.models.audit import SubjectType
+from workup.monitoring.pathway_cache import rules_for
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
@@ -154,7 +155,7 @@ def _drops_revealed_alerts(
             late=f"MRC sum {late.mrc_sum_score} taken {when_text(workup, late.taken_at)}",
             now=now,
         )
-        for drop in neuro.mrc_drops_revealed_by(late, exams, rules=neuro.NEURO_RULES)
+        for drop in neuro.mrc_drops_revealed_by(late, exams, rules=rules_for(workup=workup).neuro)
     ]
     if not findings:
         return []
@@ -190,7 +191,7 @@ def _nadir_alerts(*, workup: Workup, nadir_on, by: User, now: datetime) -> list[
     if nadir_on is None:
         return []
     days = D((nadir_on - workup.onset_of_weakness_on).days)
-    evaluation = evaluate_isolated(reconsider.NADIR_RULES, {"onset_to_nadir_days": days})
+    evaluation = evaluate_isolated(rules_for(workup=workup).nadir, {"onset_to_nadir_days": days})
     return raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.DIAGNOSIS, what="assessment", by=by, now=now
     )
@@ -224,7 +225,7 @@ def _assessment_record(
         _exam(a) for a in NeuroAssessment.objects.filter(workup=workup, taken_at__lte=taken_at).order_by("taken_at")
     ]
     current = NeuroExam(taken_at=taken_at, **{k: v for k, v in values.items() if k in NeuroExam.__dataclass_fields__})
-    evaluation = evaluate_isolated(neuro.NEURO_RULES, neuro_rule_inputs(current, earlier))
+    evaluation = evaluate_isolated(rules_for(workup=workup).neuro, neuro_rule_inputs(current, earlier))
     assessment = NeuroAssessment.objects.create(
         workup=workup,
         taken_at=taken_at,

@@ -14,6 +14,7 @@ from workup.clinical.reconsider import DiagnosisFeatures, reconsider_features_na
 from workup.clinical.rules import Finding
 from workup.models import Alert, AlertCategory, AlertStatus, Condition, NeuroAssessment, User, VitalsEntry, Workup
 from workup.models.pathway import Priority
+from workup.monitoring.pathway_cache import rules_for
 from workup.monitoring.selectors import workup_lp_result
 from workup.monitoring.services.alerts import AlertChange
 from workup.monitoring.services.entries import Evaluation, evaluate_isolated, raise_alerts
@@ -110,7 +111,7 @@ def reconsider_diagnosis_check(
         features = _NO_FEATURES
     else:
         features = _features_at_triage(workup) if at_triage else _features(workup)
-    evaluation = evaluate_isolated(reconsider.RECONSIDER_RULES, reconsider_rule_inputs(features))
+    evaluation = evaluate_isolated(rules_for(workup=workup).reconsider, reconsider_rule_inputs(features))
     if evaluation.findings and not at_triage:
         evaluation = Evaluation(
             findings=[f for f in evaluation.findings if not _resolved_with_these_features(workup, f)],

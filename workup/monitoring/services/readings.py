@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from orders.completion import READING
 from orders.models import Order
-from workup.clinical import respiratory
 from workup.clinical.cadence import RESP_CHECK_KEY
 from workup.clinical.reading_ranges import fvc_unit_mistake_message, nif_sign_mistake_message, out_of_range_messages
 from workup.clinical.respiratory import (
@@ -28,10 +27,11 @@ from workup.clinical.respiratory import (
     respiratory_measures,
     respiratory_rule_inputs,
 )
-from workup.clinical.rules import SEVERITY_RANK, sort_findings
+from workup.clinical.rules import SEVERITY_RANK, Rule, sort_findings
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, RespiratoryReading, User, Workup
 from workup.models.audit import SubjectType
+from workup.monitoring.pathway_cache import rules_for
 from workup.monitoring.selectors import (
     RespiratoryHistory,
     latest_facial_weakness,
@@ -136,11 +136,11 @@ def _clean(data: dict) -> dict:
     return values
 
 
-def _stored(field: str, value: Decimal | None) -> Decimal | None:
+def _stored(field: str, value: Decimal | None, rules: tuple[Rule, ...]) -> Decimal | None:
     """A derived figure as the model stores it (two decimals), rounded never across a threshold of
     the rules that read it: 14.996 mL/kg IBW, which fired "< 15", is kept as 14.99, not 15.00; a
     fall of 49.996% (HIGH) as −49.99, not −50.00 beside "≥ 50%" (respiratory.reading_figure)."""
-    return reading_figure(field, value, places=2)
+    return reading_figure(field, value, places=2, rules=rules)
 
 
 def _result_text(values: dict) -> str:
@@ -160,7 +160,13 @@ def _result_text(values: dict) -> str:
 
 
 def _falls_revealed_alerts(
-    *, workup: Workup, reading: RespiratoryReading, history: RespiratoryHistory, by: User, now: datetime
+    *,
+    workup: Workup,
+    reading: RespiratoryReading,
+    history: RespiratoryHistory,
+    rules: tuple[Rule, ...],
+    by: User,
+    now: datetime,
 ) -> list[AlertChange]:
     """Spec §3 v1.1: a back-dated reading that is a new best value reveals falls in the readings
     taken after it; they raise their alerts now, naming both readings."""
@@ -173,7 +179,7 @@ def _falls_revealed_alerts(
     )
     findings = []
     # The workup's other readings: read before this one was stored, under the workup's lock.
-    for fall in falls_revealed_by(late, list(history.readings), rules=respiratory.RESPIRATORY_RULES):
+    for fall in falls_revealed_by(late, list(history.readings), rules=rules):
         measure = COMPARISON_MEASURES[fall.finding.rule]
         label, unit = MEASURE_UNITS[measure]
         later = (
@@ -204,7 +210,7 @@ def _new_best_before_later_readings(reading: RespiratoryReading, *, best: dict, 
     )
 
 
-def _later_readings_compare_with(late: RespiratoryReading) -> None:
+def _later_readings_compare_with(late: RespiratoryReading, rules: tuple[Rule, ...]) -> None:
     """Spec §3 v1.1: readings are compared in the order they were taken. A back-dated reading that
     is better than a later reading's stored best becomes that reading's best, and its change from
     best follows: what the later reading shows agrees with the fall alert the late one revealed."""
@@ -224,7 +230,9 @@ def _later_readings_compare_with(late: RespiratoryReading) -> None:
         for field, best in bests.items():
             setattr(row, field, best)
         row.fvc_change_from_best_percent = _stored(
-            "fvc_change_from_best_percent", fvc_change_from_best_percent(fvc_ml=row.fvc_ml, best_fvc_ml=row.best_fvc_ml)
+            "fvc_change_from_best_percent",
+            fvc_change_from_best_percent(fvc_ml=row.fvc_ml, best_fvc_ml=row.best_fvc_ml),
+            rules,
         )
         changed.append(row)
     RespiratoryReading.objects.bulk_update(changed, [*_BEST_FIELDS.values(), "fvc_change_from_best_percent"])
@@ -271,8 +279,9 @@ def _reading_record(
         **best,
     )
     measures = respiratory_measures(reading_input, context)
-    # Looked up on the module at call time: a published pathway (or a test) may replace the table.
-    evaluation = evaluate_isolated(respiratory.RESPIRATORY_RULES, respiratory_rule_inputs(reading_input, measures))
+    # The workup's own pathway version's thresholds (the cited defaults unless it changes them).
+    rules = rules_for(workup=workup).respiratory
+    evaluation = evaluate_isolated(rules, respiratory_rule_inputs(reading_input, measures))
     worst = max(evaluation.findings, key=lambda f: SEVERITY_RANK[f.severity], default=None)
 
     reading = RespiratoryReading.objects.create(
@@ -281,11 +290,13 @@ def _reading_record(
         recorded_at=now,
         recorded_by=by,
         **values,
-        ibw_kg=_stored("ibw_kg", measures.ibw_kg),
-        fvc_ml_per_kg_ibw=_stored("fvc_ml_per_kg_ibw", measures.fvc_ml_per_kg_ibw),
-        fvc_ml_per_kg_actual=_stored("fvc_ml_per_kg_actual", measures.fvc_ml_per_kg_actual),
+        ibw_kg=_stored("ibw_kg", measures.ibw_kg, rules),
+        fvc_ml_per_kg_ibw=_stored("fvc_ml_per_kg_ibw", measures.fvc_ml_per_kg_ibw, rules),
+        fvc_ml_per_kg_actual=_stored("fvc_ml_per_kg_actual", measures.fvc_ml_per_kg_actual, rules),
         **best,
-        fvc_change_from_best_percent=_stored("fvc_change_from_best_percent", measures.fvc_change_from_best_percent),
+        fvc_change_from_best_percent=_stored(
+            "fvc_change_from_best_percent", measures.fvc_change_from_best_percent, rules
+        ),
         findings=findings_json(evaluation.findings),
         worst_severity=str(worst.severity) if worst else "",
         caveats=respiratory_caveats(context),
@@ -302,9 +313,9 @@ def _reading_record(
     changes = raise_alerts(
         workup=workup, evaluation=evaluation, category=AlertCategory.RESPIRATORY, what="reading", by=by, now=now
     )
-    changes += _falls_revealed_alerts(workup=workup, reading=reading, history=history, by=by, now=now)
+    changes += _falls_revealed_alerts(workup=workup, reading=reading, history=history, rules=rules, by=by, now=now)
     if _new_best_before_later_readings(reading, best=best, history=history):
-        _later_readings_compare_with(reading)
+        _later_readings_compare_with(reading, rules)
     # Once, with the alerts as they now are: the next resp_check (if this reading completes one)
     # is placed at this interval and the open one moved to it; nothing in between changes it.
     cadence = workup_resp_cadence(

@@ -13,9 +13,10 @@ An MRC drop needs a change over time: triage is its baseline, so it never raises
 
 from datetime import datetime
 
-from workup.clinical import neuro, red_flags, respiratory
+from workup.clinical import red_flags
 from workup.clinical.neuro import neuro_rule_inputs
 from workup.models import AlertCategory, Condition, User, Workup
+from workup.monitoring.pathway_cache import rules_for
 from workup.monitoring.services.alerts import AlertChange
 from workup.monitoring.services.assessments import neuro_exam_at_triage
 from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
@@ -25,9 +26,10 @@ from workup.monitoring.services.entries import evaluate_isolated, raise_alerts
 def triage_alerts_raise(*, workup: Workup, by: User, now: datetime) -> list[AlertChange]:
     """Every alert the triage findings meet. Inside the triage transaction."""
     exam = neuro_exam_at_triage(workup)
+    rules = rules_for(workup=workup)
     tables = [
-        (respiratory.RESPIRATORY_RULES, {"dyspnea_at_rest": workup.dyspnea or None}, AlertCategory.RESPIRATORY),
-        (neuro.NEURO_RULES, neuro_rule_inputs(exam, ()), AlertCategory.NEURO),
+        (rules.respiratory, {"dyspnea_at_rest": workup.dyspnea or None}, AlertCategory.RESPIRATORY),
+        (rules.neuro, neuro_rule_inputs(exam, ()), AlertCategory.NEURO),
     ]
     gbs = workup.condition == Condition.SUSPECTED_GBS
     if gbs:

@@ -13,6 +13,7 @@ from workup.clinical.reading_ranges import out_of_range_messages
 from workup.errors import InvalidInput
 from workup.models import AlertCategory, User, VitalsEntry, Workup
 from workup.models.audit import SubjectType
+from workup.monitoring.pathway_cache import rules_for
 from workup.monitoring.services.alerts import AlertChange, alerts_raise
 from workup.monitoring.services.cadence import resp_check_cadence_apply
 from workup.monitoring.services.diagnosis import reconsider_diagnosis_check
@@ -93,7 +94,7 @@ def _swings_revealed_alerts(
             late=f"SBP {late.systolic_bp_mm_hg} mmHg taken {when_text(workup, late.taken_at)}",
             now=now,
         )
-        for swing in autonomic.sbp_swings_revealed_by(late, later_entries, rules=autonomic.AUTONOMIC_RULES)
+        for swing in autonomic.sbp_swings_revealed_by(late, later_entries, rules=rules_for(workup=workup).autonomic)
     ]
     if not findings:
         return []
@@ -130,7 +131,7 @@ def _vitals_record(
         )
     ]
     current = Vitals(taken_at=taken_at, **{k: v for k, v in values.items() if k != "bladder_bowel_dysfunction"})
-    evaluation = evaluate_isolated(autonomic.AUTONOMIC_RULES, autonomic_rule_inputs(current, previous))
+    evaluation = evaluate_isolated(rules_for(workup=workup).autonomic, autonomic_rule_inputs(current, previous))
     entry = VitalsEntry.objects.create(
         workup=workup,
         taken_at=taken_at,

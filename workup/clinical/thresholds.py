@@ -1,0 +1,157 @@
+"""A pathway version's own rule thresholds.
+
+Spec preamble: "Every threshold and window below is the *default* of a versioned pathway
+template; a hospital may publish its own version." The rule tables (respiratory.py, neuro.py,
+autonomic.py, reconsider.py) hold the defaults with their sources; a pathway file may change any
+numeric threshold of them under ``thresholds:``, by the threshold's id::
+
+    thresholds:
+      vc_low.fvc_ml_per_kg_ibw: 25      # FVC < 25 mL/kg IBW instead of < 20 [S1]
+      nif_weak.nif_cm_h2o: -25          # weaker than −25 cmH2O instead of −30 [S1]
+
+An id is ``<rule>.<measure>``; a rule with two thresholds on one measure adds the severity
+(``vc_fall.fvc_fall_from_best_percent.crit``) or, when both have the same severity, the side
+(``autonomic_hr.heart_rate_bpm.above``). ``THRESHOLD_DEFAULTS`` lists every id with its default
+(docs/clinical-rules.md prints the table). Only numbers change: which measure a rule reads, its
+operator and its severity stay those of the spec, and so does every yes/no sign.
+"""
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+
+from workup.clinical.autonomic import AUTONOMIC_RULES
+from workup.clinical.neuro import NEURO_RULES
+from workup.clinical.reconsider import NADIR_RULES, RECONSIDER_RULES
+from workup.clinical.respiratory import RESPIRATORY_RULES
+from workup.clinical.rules import Condition, Rule, finite_decimal, whole_number_text
+
+
+@dataclasses.dataclass(frozen=True)
+class RuleTables:
+    """The rule tables one pathway version evaluates (the defaults, or with its own thresholds)."""
+
+    respiratory: tuple[Rule, ...] = RESPIRATORY_RULES
+    neuro: tuple[Rule, ...] = NEURO_RULES
+    autonomic: tuple[Rule, ...] = AUTONOMIC_RULES
+    reconsider: tuple[Rule, ...] = RECONSIDER_RULES
+    nadir: tuple[Rule, ...] = NADIR_RULES
+
+
+DEFAULT_RULE_TABLES = RuleTables()
+_TABLE_NAMES = tuple(f.name for f in dataclasses.fields(RuleTables))
+
+
+def _numeric(rule: Rule) -> list[Condition]:
+    return [c for c in rule.conditions if c.op != "is_true"]
+
+
+def threshold_id(rule: Rule, condition: Condition) -> str:
+    same_measure = [c for c in _numeric(rule) if c.measure == condition.measure]
+    name = f"{rule.key}.{condition.measure}"
+    if len(same_measure) == 1:
+        return name
+    if len({c.severity for c in same_measure}) == len(same_measure):
+        return f"{name}.{condition.severity.lower()}"
+    return f"{name}.{'above' if condition.op in ('>', '>=') else 'below'}"
+
+
+def _ids(tables: RuleTables) -> dict[str, Condition]:
+    return {
+        threshold_id(rule, condition): condition
+        for name in _TABLE_NAMES
+        for rule in getattr(tables, name)
+        for condition in _numeric(rule)
+    }
+
+
+# Every threshold a pathway version may change, with its default (from the cited tables).
+THRESHOLD_DEFAULTS: dict[str, Decimal] = {key: c.threshold for key, c in _ids(DEFAULT_RULE_TABLES).items()}
+_CONDITIONS = _ids(DEFAULT_RULE_TABLES)
+
+
+def _text(number: Decimal) -> str:
+    return (whole_number_text(number) or str(number)).replace("-", "−")
+
+
+def _limit_text(condition: Condition, threshold: Decimal) -> str:
+    """The default's wording with the new number ("< 25 mL/kg IBW", "weaker than −25 cmH2O",
+    "> 8 in 24 h"); written out from the operator and unit where the default words it otherwise
+    ("< 1.0 L" → "< 1200 mL")."""
+    default = _text(condition.threshold)
+    pattern = rf"(?<![\d.]){re.escape(default)}(?![\d.])"
+    if re.search(pattern, condition.limit_text):
+        return re.sub(pattern, _text(threshold), condition.limit_text, count=1)
+    symbol = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}[condition.op]
+    unit = condition.unit if condition.unit.startswith(("%", "/")) or not condition.unit else f" {condition.unit}"
+    return f"{symbol} {_text(threshold)}{unit}"
+
+
+def threshold_problem(key: str, value: object) -> str:
+    """Why a pathway file's threshold cannot be used ("" if it can), for one id on its own."""
+    condition = _CONDITIONS.get(key)
+    if condition is None:
+        return f"unknown threshold '{key}'; the known ones are listed in docs/clinical-rules.md."
+    number = finite_decimal(value)
+    if number is None:
+        return f"{key} must be a number, got {value!r}."
+    if condition.measure.endswith("_percent"):
+        if not Decimal(0) < number < Decimal(100):
+            return f"{key} is a percentage: it must be above 0 and below 100, got {_text(number)}."
+    elif (number < 0) != (condition.threshold < 0) or number == 0:
+        side = "negative" if condition.threshold < 0 else "above 0"
+        return f"{key} must be {side}, as its default ({_text(condition.threshold)}) is; got {_text(number)}."
+    return ""
+
+
+def thresholds_problems(thresholds: Mapping[str, object]) -> dict[str, str]:
+    """Every problem of a set of thresholds, by id: each on its own, then the pairs of one rule on
+    one measure — CRIT at least as strict as HIGH, the lower limit of a range below its upper one."""
+    problems = {key: problem for key, value in thresholds.items() if (problem := threshold_problem(key, value))}
+    merged = {**THRESHOLD_DEFAULTS, **{k: finite_decimal(v) for k, v in thresholds.items() if k not in problems}}
+    given = [key for key in thresholds if key not in problems]
+    for stem in dict.fromkeys(key.rpartition(".")[0] for key in given):
+        crit, high = merged.get(f"{stem}.crit"), merged.get(f"{stem}.high")
+        if crit is not None and high is not None:
+            looser = crit < high if _CONDITIONS[f"{stem}.crit"].op in (">", ">=") else crit > high
+            if looser:
+                key = f"{stem}.crit" if f"{stem}.crit" in given else f"{stem}.high"
+                problems[key] = (
+                    f"{stem}.crit ({_text(crit)}) must be at or beyond {stem}.high ({_text(high)}): "
+                    "a CRIT value is also a HIGH one."
+                )
+        above, below = merged.get(f"{stem}.above"), merged.get(f"{stem}.below")
+        if above is not None and below is not None and below >= above:
+            key = f"{stem}.below" if f"{stem}.below" in given else f"{stem}.above"
+            problems[key] = f"{stem}.below ({_text(below)}) must be lower than {stem}.above ({_text(above)})."
+    return problems
+
+
+def rule_tables(thresholds: Mapping[str, object] | None) -> RuleTables:
+    """The tables with a pathway version's thresholds in place of the defaults (validated: see
+    ``thresholds_problems``). A rule with a changed threshold says so in its message when the
+    default message names a number; the limit in the finding's evidence is always the one used."""
+    changes = {key: finite_decimal(value) for key, value in (thresholds or {}).items()}
+    changes = {
+        key: number for key, number in changes.items() if number is not None and number != THRESHOLD_DEFAULTS.get(key)
+    }
+    if not changes:
+        return DEFAULT_RULE_TABLES
+    tables = {}
+    for name in _TABLE_NAMES:
+        rules = []
+        for rule in getattr(DEFAULT_RULE_TABLES, name):
+            conditions = tuple(
+                dataclasses.replace(c, threshold=changes[key], limit_text=_limit_text(c, changes[key]))
+                if c.op != "is_true" and (key := threshold_id(rule, c)) in changes
+                else c
+                for c in rule.conditions
+            )
+            if conditions != rule.conditions:
+                rule = dataclasses.replace(
+                    rule, conditions=conditions, message=rule.message_at_other_limits or rule.message
+                )
+            rules.append(rule)
+        tables[name] = tuple(rules)
+    return RuleTables(**tables)
