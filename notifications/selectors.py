@@ -33,3 +33,9 @@ def notifications_stuck(*, now: datetime) -> QuerySet[Notification]:
 def inbox_for(*, user: User) -> QuerySet[Notification]:
     """The in-app inbox, newest first. Index: notification_inbox_idx."""
     return Notification.objects.filter(recipient=user, channel=Channel.IN_APP).order_by("-created_at", "-id")
+
+
+def inbox_unread(*, user: User) -> QuerySet[Notification]:
+    """What in the inbox still asks for the recipient's attention: not read, and its subject not
+    dealt with yet (a page about an order done since, or a resolved alert group, is settled)."""
+    return inbox_for(user=user).filter(read_at__isnull=True, settled_at__isnull=True)

@@ -8,7 +8,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "workup", "level", "severity", "title", "body", "link", "created_at", "read_at"]
+        fields = ["id", "workup", "level", "severity", "title", "body", "link", "created_at", "read_at", "settled_at"]
         read_only_fields = fields
 
 

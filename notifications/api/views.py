@@ -17,7 +17,7 @@ from notifications.api.serializers import (
     UnreadCountSerializer,
 )
 from notifications.models import Notification
-from notifications.selectors import inbox_for
+from notifications.selectors import inbox_for, inbox_unread
 from notifications.services.escalation import escalation_acknowledge
 from notifications.services.inbox import notification_mark_read, notifications_mark_all_read
 from orders.selectors import orders_visible_to
@@ -46,12 +46,12 @@ class NotificationListView(_InboxView):
         operation_id="notifications_list",
         tags=["notifications"],
         responses={200: NotificationSerializer(many=True), 401: ERROR_401, 403: ERROR_403},
-        summary="Your in-app notifications, newest first (?unread=true for unread only)",
+        summary="Your in-app notifications, newest first (?unread=true: unread and not settled only)",
     )
     def get(self, request):
         notifications = self.get_queryset()
         if request.query_params.get("unread") in ("true", "1"):
-            notifications = notifications.filter(read_at__isnull=True)
+            notifications = notifications.filter(read_at__isnull=True, settled_at__isnull=True)
         page = self.paginate_queryset(notifications)
         return self.get_paginated_response(NotificationSerializer(page, many=True).data)
 
@@ -61,10 +61,10 @@ class UnreadCountView(_InboxView):
         operation_id="notifications_unread_count",
         tags=["notifications"],
         responses={200: UnreadCountSerializer, 401: ERROR_401, 403: ERROR_403},
-        summary="How many of your notifications are unread",
+        summary="How many of your notifications are unread (a settled one, its subject dealt with, is not)",
     )
     def get(self, request):
-        return Response({"unread": self.get_queryset().filter(read_at__isnull=True).count()})
+        return Response({"unread": inbox_unread(user=request.user).count()})
 
 
 class NotificationReadView(_InboxView):

@@ -47,6 +47,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # In-app: its subject was dealt with before the recipient read it — the order done, marked not
+    # indicated or cancelled, the alert group resolved, the workup closed. Nothing is left to act
+    # on, so it no longer counts as unread; the inbox still shows it, marked as dealt with.
+    settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
 
 from notifications import dispatch
 from notifications.models import (
+    Channel,
     Escalation,
     EscalationLevel,
     EscalationLogEntry,
@@ -221,10 +222,16 @@ def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | No
     _new_token(escalation)
     escalation.save(update_fields=_ENDED_FIELDS)
     _log(escalation, "ended", at=now, actor=actor, detail=reason)
-    # Pages still waiting to go out would arrive after the order was done or the group resolved.
-    Notification.objects.filter(
-        escalation=escalation, status__in=[NotificationStatus.PENDING, NotificationStatus.RETRYING]
-    ).update(status=NotificationStatus.CANCELLED, claimed_until=None)
+    # One statement: pages still waiting to go out would arrive after the order was done or the
+    # group resolved (cancelled); in-app pages nobody has read yet are settled — nothing is left
+    # to act on, so they leave the unread count (the inbox keeps them, marked as dealt with).
+    waiting = Q(status__in=[NotificationStatus.PENDING, NotificationStatus.RETRYING])
+    unread = Q(channel=Channel.IN_APP, read_at__isnull=True, settled_at__isnull=True)
+    Notification.objects.filter(waiting | unread, escalation=escalation).update(
+        status=Case(When(waiting, then=Value(NotificationStatus.CANCELLED)), default=F("status")),
+        claimed_until=Case(When(waiting, then=Value(None, output_field=DateTimeField())), default=F("claimed_until")),
+        settled_at=Case(When(unread, then=Value(now)), default=F("settled_at")),
+    )
 
 
 def _schedule_next_level(escalation: Escalation, *, now: datetime) -> None:

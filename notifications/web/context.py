@@ -2,13 +2,13 @@
 
 from django.http import HttpRequest
 
-from notifications.selectors import inbox_for
+from notifications.selectors import inbox_unread
 from workup.api.permissions import Operation, user_may
 
 
 def unread_count(user) -> int:
-    """Index: notification_inbox_idx."""
-    return inbox_for(user=user).filter(read_at__isnull=True).count()
+    """Index: notification_inbox_idx. Settled pages (their subject dealt with) do not count."""
+    return inbox_unread(user=user).count()
 
 
 def inbox(request: HttpRequest) -> dict:

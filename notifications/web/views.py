@@ -52,12 +52,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     severity = request.GET.get("severity", "")
     shown = inbox_for(user=request.user).select_related("workup__ward", "workup__patient")
     if unread_only:
-        shown = shown.filter(read_at__isnull=True)
+        shown = shown.filter(read_at__isnull=True, settled_at__isnull=True)
     if severity in SEVERITIES:
         shown = shown.filter(severity=severity)
     notifications = list(shown[:INBOX_PAGE_SIZE])
     for notification in notifications:
-        notification.was_unread = notification.read_at is None
+        # A page whose subject was dealt with before it was read is not "new": it is shown as settled.
+        notification.was_unread = notification.read_at is None and notification.settled_at is None
     notifications_mark_shown_read(
         user=request.user, ids=[n.pk for n in notifications if n.was_unread], now=timezone.now()
     )

@@ -4,7 +4,9 @@
 - at most one unresolved group per workup, and every unresolved alert is in it;
 - the group's severity is the highest of its unresolved alerts;
 - pages per group per channel = 1 + the number of times its severity rose: a rule joining at the
-  same or a lower severity pages nobody, and so does an acknowledgement or a resolution.
+  same or a lower severity pages nobody, and so does an acknowledgement or a resolution;
+- nobody is left with an unread page of a resolved group: its unread in-app pages are settled
+  (dealt with), and the pages of the unresolved group are not.
 
 The expected pages come from a model of the rules kept here, not from the code under test.
 """
@@ -93,6 +95,12 @@ def check_invariants(workup, model: Model) -> None:
             for g in groups
         ]
         assert paged == model.pages_per_group
+    # No page asks for attention once its group is resolved; none of the unresolved one is settled.
+    for page in Notification.objects.filter(
+        workup=workup, channel="in_app", escalation__alert_group__isnull=False
+    ).select_related("escalation__alert_group"):
+        resolved = page.escalation.alert_group.status == "resolved"
+        assert (page.settled_at is not None) == (resolved and page.read_at is None)
 
 
 @settings(
