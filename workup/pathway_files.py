@@ -11,7 +11,7 @@ import yaml
 
 from orders.completion import completion_rule_from_data
 from workup.clinical.cadence import RESP_CHECK_KEY, tight_interval_problem
-from workup.clinical.thresholds import thresholds_problems
+from workup.clinical.thresholds import normalised_thresholds, thresholds_problems
 from workup.models.pathway import OrderCategory, Priority
 from workup.roles import Role
 
@@ -262,7 +262,7 @@ def _thresholds(raw) -> dict:
     for key in raw:
         if str(key) in problems:
             raise PathwayFileError(problems[str(key)], field=f"thresholds.{key}")
-    return {str(key): value for key, value in raw.items()}
+    return normalised_thresholds({str(key): value for key, value in raw.items()})
 
 
 def read_pathway_file(path: Path) -> PathwayDefinition:
@@ -271,6 +271,12 @@ def read_pathway_file(path: Path) -> PathwayDefinition:
 
 def create_pathway_rows(*, pathway_model, order_template_model, definition: PathwayDefinition, source_file: str, now):
     """Write a published pathway and its order templates. The caller checks for an existing version."""
+    if definition.thresholds and "rule_thresholds" not in {f.name for f in pathway_model._meta.get_fields()}:
+        # A data migration publishing a file through a model from before thresholds existed.
+        raise PathwayFileError(
+            "this pathway file has thresholds, which the database schema at this migration cannot hold.",
+            field="thresholds",
+        )
     pathway = pathway_model.objects.create(
         key=definition.key,
         version=definition.version,

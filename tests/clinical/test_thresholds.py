@@ -14,8 +14,11 @@ from workup.clinical.autonomic import AUTONOMIC_RULES, Vitals, autonomic_rule_in
 from workup.clinical.respiratory import reading_figure
 from workup.clinical.rules import evaluate_rules
 from workup.clinical.thresholds import (
+    _CONDITIONS,
     DEFAULT_RULE_TABLES,
+    PLAUSIBLE_LINES,
     THRESHOLD_DEFAULTS,
+    normalised_thresholds,
     rule_tables,
     threshold_problem,
     thresholds_problems,
@@ -60,8 +63,15 @@ def test_a_changed_line_decides_and_is_named_in_the_finding():
     assert fired(rules, fvc_ml_per_kg_ibw=D("24.9"))["vc_low"] == "CRIT"
     assert "vc_low" not in fired(rules, fvc_ml_per_kg_ibw=D("25"))
     [finding] = [f for f in evaluate_rules(rules, {"fvc_ml_per_kg_ibw": D("22.04")}) if f.rule == "vc_low"]
-    assert finding.message == "Vital capacity below this pathway's mL/kg limit: FVC 22.0 mL/kg IBW (< 25 mL/kg IBW)"
-    assert finding.source == "[S1]"  # the rule and its source stay; only the number is the version's
+    assert finding.message == "Vital capacity below 25 mL/kg: FVC 22.0 mL/kg IBW (< 25 mL/kg IBW)"
+    # the number is the version's: its source says so, and which cited default it replaces
+    assert finding.source == "[local; default 20, S1]"
+    [named] = [
+        r
+        for r in rule_tables({"vc_low.fvc_ml_per_kg_ibw": 25}, version="suspected-gbs v3").respiratory
+        if r.key == "vc_low"
+    ]
+    assert named.conditions[0].source == "[local: suspected-gbs v3; default 20, S1]"
     # the default table is untouched
     assert "vc_low" not in fired(DEFAULT_RULE_TABLES.respiratory, fvc_ml_per_kg_ibw=D("22.04"))
 
@@ -72,7 +82,7 @@ def test_a_weaker_nif_line_and_an_absolute_fvc_line_in_other_words():
     assert "nif_weak" not in fired(rules, nif_cm_h2o=D("-27"))  # CRIT under the default −30
     [nif] = [f for f in evaluate_rules(rules, {"nif_cm_h2o": D("-24")}) if f.rule == "nif_weak"]
     assert nif.message.endswith("NIF -24 cmH2O (weaker than −25 cmH2O)")
-    assert nif.message.startswith("Inspiratory force weaker than this pathway's limit")
+    assert nif.message.startswith("Inspiratory force weaker than −25 cmH2O: ")
     [crit] = [f for f in evaluate_rules(rules, {"fvc_ml": D("1100")}) if f.rule == "vc_critical"]
     assert crit.message == "Vital capacity critically low: FVC 1100 mL (< 1200 mL)"
 
@@ -82,6 +92,7 @@ def test_a_rule_without_a_number_in_its_message_keeps_it_and_the_other_condition
 
     [finding] = evaluate_rules(rules, autonomic_rule_inputs(Vitals(taken_at=None, heart_rate_bpm=115)))
     assert finding.message == "Heart rate out of range: HR 115/min (> 110/min)"
+    assert finding.source == "[local; default 120, local; dysautonomia S1 and S10]"
     assert fired(rules, heart_rate_bpm=D("44")) == {"autonomic_hr": "HIGH"}  # the lower line is the default's
     assert fired(AUTONOMIC_RULES, heart_rate_bpm=D("115")) == {}
 
@@ -99,12 +110,15 @@ def test_a_changed_mrc_drop_keeps_the_24_h_wording():
         ("vc_low", 25, "unknown threshold 'vc_low'"),
         ("vc_low.fvc_ml_per_kg_ibw", True, "must be a number"),
         ("vc_low.fvc_ml_per_kg_ibw", "twenty", "must be a number"),
+        ("vc_low.fvc_ml_per_kg_ibw", "25", "must be a number"),  # text is refused, not guessed at
         ("vc_low.fvc_ml_per_kg_ibw", float("nan"), "must be a number"),
-        ("vc_low.fvc_ml_per_kg_ibw", 0, "must be above 0"),
-        ("vc_low.fvc_ml_per_kg_ibw", -20, "must be above 0"),
-        ("nif_weak.nif_cm_h2o", 30, "must be negative, as its default (−30) is"),
-        ("vc_fall.fvc_fall_from_best_percent.high", 100, "percentage"),
-        ("nif_fall.nif_weakening_from_best_percent", 0, "percentage"),
+        ("vc_low.fvc_ml_per_kg_ibw", 0, "between 5 and 40 mL/kg IBW (default 20); got 0"),
+        ("vc_low.fvc_ml_per_kg_ibw", 2000, "between 5 and 40 mL/kg IBW"),  # mL typed for mL/kg
+        ("nif_weak.nif_cm_h2o", 30, "between −80 and −5 cmH2O (default −30); got 30"),
+        ("vc_fall.fvc_fall_from_best_percent.high", 100, "between 5 and 95%"),
+        ("nif_fall.nif_weakening_from_best_percent", 0.3, "between 5 and 95%"),  # a fraction for 30%
+        ("autonomic_hr.heart_rate_bpm.above", 5000, "between 20 and 250/min"),
+        ("sbc_low.single_breath_count.high", 18.5, "must be a whole number"),
     ],
 )
 def test_a_threshold_that_cannot_be_used_is_refused_with_the_reason(key, value, problem):
@@ -150,3 +164,15 @@ def test_the_documented_table_lists_every_id_with_its_default():
     documented = dict(re.findall(r"^\| `([a-z_0-9.]+)` \| [<>≤≥] (−?[\d.]+) \|", text, re.M))
 
     assert {key: D(value.replace("−", "-")) for key, value in documented.items()} == THRESHOLD_DEFAULTS
+
+
+def test_every_default_is_a_plausible_line_of_its_measure():
+    measures = {c.measure for c in _CONDITIONS.values()}
+    assert set(PLAUSIBLE_LINES) == measures
+    assert all(threshold_problem(key, float(default)) == "" for key, default in THRESHOLD_DEFAULTS.items())
+
+
+def test_stored_thresholds_leave_out_what_changes_nothing():
+    assert normalised_thresholds({"vc_low.fvc_ml_per_kg_ibw": 20.0, "nif_weak.nif_cm_h2o": -25.0}) == {
+        "nif_weak.nif_cm_h2o": -25
+    }

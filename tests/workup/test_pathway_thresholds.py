@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from tests.conftest import T0
 from tests.factories import open_workup
 from workup.errors import PathwayConflict
+from workup.fhir.plan_definition import plan_definition_resource
 from workup.models import Alert, PathwayTemplate, RespiratoryReading
 from workup.monitoring import pathway_cache
 from workup.monitoring.services.readings import reading_record
@@ -72,9 +73,8 @@ def test_a_reading_is_judged_by_the_workup_s_own_version(v3, ward, physician, nu
 
     alerts = {a.rule: a for a in Alert.objects.filter(workup=on_v3)}
     assert {rule: a.severity for rule, a in alerts.items()} == {"vc_low": "CRIT"}  # −27 is not weaker than −25
-    assert alerts["vc_low"].message == (
-        "Vital capacity below this pathway's mL/kg limit: FVC 22.7 mL/kg IBW (< 25 mL/kg IBW)"
-    )
+    assert alerts["vc_low"].message == "Vital capacity below 25 mL/kg: FVC 22.7 mL/kg IBW (< 25 mL/kg IBW)"
+    assert alerts["vc_low"].source == "[local: suspected-gbs v3; default 20, S1]"
     # v2: 22.7 mL/kg passes its 20 mL/kg line; −27 cmH2O is weaker than its −30
     [on_v2_alert] = Alert.objects.filter(workup=on_v2)
     assert (on_v2_alert.rule, on_v2_alert.message) == (
@@ -142,7 +142,7 @@ def test_a_file_with_an_unusable_threshold_names_its_line_and_the_reason(tmp_pat
 
     assert refused.value.field == "thresholds.nif_weak.nif_cm_h2o"
     assert refused.value.line == line
-    assert "must be negative" in str(refused.value)
+    assert "must be between −80 and −5 cmH2O (default −30); got 30" in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +177,29 @@ def test_a_draft_edited_in_the_admin_is_held_to_the_same_rule(db):
         draft.full_clean()
 
     assert refused.value.message_dict["rule_thresholds"] == [
-        "nif_weak.nif_cm_h2o must be negative, as its default (−30) is; got 25."
+        "nif_weak.nif_cm_h2o must be between −80 and −5 cmH2O (default −30); got 25."
     ]
     draft.rule_thresholds = {"vc_low.fvc_ml_per_kg_ibw": 25}
     draft.full_clean()
+
+
+def test_a_file_that_restates_a_default_is_the_same_version(v3, tmp_path):
+    restated = {**THRESHOLDS, "vc_critical.fvc_ml": 1000, "nif_weak.nif_cm_h2o": -25.0}
+    assert pathway_publish(path=version_file(tmp_path, restated)) == (v3, False)
+
+
+def test_the_fhir_plan_definition_carries_the_version_s_thresholds(v3):
+    definition = definition_from_rows(pathway=v3, order_templates=v3.order_templates.order_by("position"))
+
+    resource = plan_definition_resource(definition, base_url="https://workup.h.test")
+
+    assert [
+        ({e["url"]: e.get("valueString", e.get("valueDecimal")) for e in x["extension"]}, x["url"])
+        for x in resource["extension"]
+    ] == [
+        ({"id": key, "value": value}, "https://workup.h.test/fhir/StructureDefinition/workup-rule-threshold")
+        for key, value in sorted(THRESHOLDS.items())
+    ]
+    default = PathwayTemplate.objects.get(key="suspected-gbs", version=2)
+    plain = definition_from_rows(pathway=default, order_templates=default.order_templates.order_by("position"))
+    assert "extension" not in plan_definition_resource(plain, base_url="https://workup.h.test")

@@ -78,7 +78,7 @@ NADIR_RULES: tuple[Rule, ...] = (
     Rule(
         key="nadir_beyond_4_weeks",
         message="Nadir more than 4 weeks after onset: consider acute-onset CIDP (information)",
-        message_at_other_limits="Nadir later than this pathway's limit: consider acute-onset CIDP (information)",
+        message_at_other_limits="Nadir more than {threshold} days after onset: consider acute-onset CIDP (information)",
         conditions=(
             Condition("onset_to_nadir_days", ">", D("28"), S.MED, "[S4, local]", "onset to nadir", "days", "> 28 days"),
         ),

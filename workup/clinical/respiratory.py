@@ -53,7 +53,7 @@ RESPIRATORY_RULES: tuple[Rule, ...] = (
     Rule(
         key="vc_low",
         message="Vital capacity below 20 mL/kg (20/30/40 rule)",
-        message_at_other_limits="Vital capacity below this pathway's mL/kg limit",
+        message_at_other_limits="Vital capacity below {threshold} mL/kg",
         conditions=(
             # FVC < 20 mL/kg: the "20" of the 20/30/40 rule [S1]
             Condition("fvc_ml_per_kg_ibw", "<", D("20"), S.CRIT, "[S1]", "FVC", "mL/kg IBW", "< 20 mL/kg IBW"),
@@ -62,7 +62,7 @@ RESPIRATORY_RULES: tuple[Rule, ...] = (
     Rule(
         key="vc_absolute_low",
         message="Vital capacity below 1.5 L",
-        message_at_other_limits="Vital capacity below this pathway's limit",
+        message_at_other_limits="Vital capacity below {threshold} mL",
         conditions=(
             # FVC < 1.5 L [S9]
             Condition("fvc_ml", "<", D("1500"), S.HIGH, "[S9]", "FVC", "mL", "< 1.5 L"),
@@ -97,7 +97,7 @@ RESPIRATORY_RULES: tuple[Rule, ...] = (
     Rule(
         key="nif_weak",
         message="Inspiratory force weaker than −30 cmH2O (20/30/40 rule)",
-        message_at_other_limits="Inspiratory force weaker than this pathway's limit",
+        message_at_other_limits="Inspiratory force weaker than {threshold} cmH2O",
         conditions=(
             # NIF is negative; weaker than −30 means −29…0, i.e. nif_cm_h2o > −30: the "30" [S1]
             Condition("nif_cm_h2o", ">", D("-30"), S.CRIT, "[S1]", "NIF", "cmH2O", "weaker than −30 cmH2O"),
@@ -106,7 +106,7 @@ RESPIRATORY_RULES: tuple[Rule, ...] = (
     Rule(
         key="mep_low",
         message="Expiratory pressure below 40 cmH2O (20/30/40 rule)",
-        message_at_other_limits="Expiratory pressure below this pathway's limit",
+        message_at_other_limits="Expiratory pressure below {threshold} cmH2O",
         conditions=(
             # MEP < 40 cmH2O: the "40" [S1]
             Condition("mep_cm_h2o", "<", D("40"), S.HIGH, "[S1]", "MEP", "cmH2O", "< 40 cmH2O"),

@@ -181,8 +181,9 @@ class Rule:
     key: str  # the spec's rule key; alerts are kept per key
     message: str  # what the finding says, without the values; never a diagnosis
     conditions: tuple[Condition, ...]
-    # The message when a pathway version changes a threshold (workup.clinical.thresholds), for a
-    # rule whose message names its default number; empty: the message names none.
+    # The message when a pathway version changes the threshold (workup.clinical.thresholds), for a
+    # rule whose message names its default number: "{threshold}" is the version's number. Empty:
+    # the message names no number.
     message_at_other_limits: str = ""
 
 

@@ -88,21 +88,57 @@ def _limit_text(condition: Condition, threshold: Decimal) -> str:
     return f"{symbol} {_text(threshold)}{unit}"
 
 
+# Where a pathway version may put a line, per measure [local]: wide enough for any published
+# practice, narrow enough to refuse a unit mistake (2000 typed for a mL/kg line, 0.3 for 30%).
+# Whole-number measures (counts, mmHg, days) take whole numbers.
+PLAUSIBLE_LINES: dict[str, tuple[Decimal, Decimal, bool]] = {
+    "fvc_ml_per_kg_ibw": (Decimal(5), Decimal(40), False),
+    "fvc_ml": (Decimal(300), Decimal(5000), False),
+    "fvc_fall_from_best_percent": (Decimal(5), Decimal(95), False),
+    "nif_weakening_from_best_percent": (Decimal(5), Decimal(95), False),
+    "mep_fall_from_best_percent": (Decimal(5), Decimal(95), False),
+    "nif_cm_h2o": (Decimal(-80), Decimal(-5), False),
+    "mep_cm_h2o": (Decimal(5), Decimal(150), False),
+    "single_breath_count": (Decimal(1), Decimal(50), True),
+    "mrc_sum_drop_24h_points": (Decimal(1), Decimal(30), True),
+    "heart_rate_bpm": (Decimal(20), Decimal(250), True),
+    "systolic_bp_mm_hg": (Decimal(50), Decimal(260), True),
+    "sbp_swing_1h_mm_hg": (Decimal(5), Decimal(150), True),
+    "bladder_scan_ml": (Decimal(50), Decimal(2000), True),
+    "csf_wbc_per_ul": (Decimal(1), Decimal(1000), True),
+    "onset_to_nadir_days": (Decimal(1), Decimal(365), True),
+}
+
+
 def threshold_problem(key: str, value: object) -> str:
     """Why a pathway file's threshold cannot be used ("" if it can), for one id on its own."""
     condition = _CONDITIONS.get(key)
     if condition is None:
         return f"unknown threshold '{key}'; the known ones are listed in docs/clinical-rules.md."
-    number = finite_decimal(value)
+    # A number as YAML writes one; text ("25", "25 mL/kg") is refused rather than guessed at.
+    number = finite_decimal(value) if isinstance(value, int | float) else None
     if number is None:
         return f"{key} must be a number, got {value!r}."
-    if condition.measure.endswith("_percent"):
-        if not Decimal(0) < number < Decimal(100):
-            return f"{key} is a percentage: it must be above 0 and below 100, got {_text(number)}."
-    elif (number < 0) != (condition.threshold < 0) or number == 0:
-        side = "negative" if condition.threshold < 0 else "above 0"
-        return f"{key} must be {side}, as its default ({_text(condition.threshold)}) is; got {_text(number)}."
+    low, high, whole = PLAUSIBLE_LINES[condition.measure]
+    unit = f" {condition.unit}" if condition.unit and not condition.unit.startswith(("%", "/")) else condition.unit
+    if not low <= number <= high:
+        between = f"between {_text(low)} and {_text(high)}{unit}"
+        return f"{key} must be {between} (default {_text(condition.threshold)}); got {_text(number)}."
+    if whole and number != number.to_integral_value():
+        return f"{key} must be a whole number; got {_text(number)}."
     return ""
+
+
+def normalised_thresholds(thresholds: Mapping[str, object]) -> dict[str, int | float]:
+    """Valid thresholds as stored: whole numbers as int, the rest as float, and any equal to its
+    default left out (it changes nothing), so that two files that mean the same compare equal."""
+    normalised = {}
+    for key, value in thresholds.items():
+        number = finite_decimal(value)
+        if number is None or number == THRESHOLD_DEFAULTS.get(key):
+            continue
+        normalised[key] = int(number) if number == number.to_integral_value() else float(number)
+    return normalised
 
 
 def thresholds_problems(thresholds: Mapping[str, object]) -> dict[str, str]:
@@ -128,10 +164,32 @@ def thresholds_problems(thresholds: Mapping[str, object]) -> dict[str, str]:
     return problems
 
 
-def rule_tables(thresholds: Mapping[str, object] | None) -> RuleTables:
+def _changed(condition: Condition, threshold: Decimal, *, version: str) -> Condition:
+    """The condition at a version's own line. Its source says whose number it is, and which cited
+    default it replaces: "[local: suspected-gbs v3; default 20, S1]"."""
+    default = f"default {_text(condition.threshold)}, {condition.source.strip('[]').replace(', ', ' and ')}"
+    return dataclasses.replace(
+        condition,
+        threshold=threshold,
+        limit_text=_limit_text(condition, threshold),
+        source=f"[local: {version}; {default}]" if version else f"[local; {default}]",
+    )
+
+
+def _message(rule: Rule, conditions: tuple[Condition, ...]) -> str:
+    """A message that names its default number names the version's instead
+    (``message_at_other_limits``, "{threshold}" being the number); the others stay as they are."""
+    if not rule.message_at_other_limits:
+        return rule.message
+    [condition] = [c for c in conditions if c.op != "is_true"]
+    return rule.message_at_other_limits.format(threshold=_text(condition.threshold))
+
+
+def rule_tables(thresholds: Mapping[str, object] | None, *, version: str = "") -> RuleTables:
     """The tables with a pathway version's thresholds in place of the defaults (validated: see
-    ``thresholds_problems``). A rule with a changed threshold says so in its message when the
-    default message names a number; the limit in the finding's evidence is always the one used."""
+    ``thresholds_problems``). ``version`` names it in the changed conditions' source ("suspected-gbs
+    v3"). A rule whose message names its default number names the version's; the limit in the
+    finding's evidence is always the one used."""
     changes = {key: finite_decimal(value) for key, value in (thresholds or {}).items()}
     changes = {
         key: number for key, number in changes.items() if number is not None and number != THRESHOLD_DEFAULTS.get(key)
@@ -143,15 +201,13 @@ def rule_tables(thresholds: Mapping[str, object] | None) -> RuleTables:
         rules = []
         for rule in getattr(DEFAULT_RULE_TABLES, name):
             conditions = tuple(
-                dataclasses.replace(c, threshold=changes[key], limit_text=_limit_text(c, changes[key]))
+                _changed(c, changes[key], version=version)
                 if c.op != "is_true" and (key := threshold_id(rule, c)) in changes
                 else c
                 for c in rule.conditions
             )
             if conditions != rule.conditions:
-                rule = dataclasses.replace(
-                    rule, conditions=conditions, message=rule.message_at_other_limits or rule.message
-                )
+                rule = dataclasses.replace(rule, conditions=conditions, message=_message(rule, conditions))
             rules.append(rule)
         tables[name] = tuple(rules)
     return RuleTables(**tables)

@@ -12,6 +12,8 @@ UCUM_MINUTES = {"unit": "min", "system": codes.UCUM, "code": "min"}
 STAT_DUE_OFFSET = "StructureDefinition/workup-stat-due-offset"  # due offset when cord red flags are present
 # The escalation climb starts this long after the order is placed (before its due time).
 ESCALATION_START_OFFSET = "StructureDefinition/workup-escalation-start-offset"
+# A rule threshold the version changes (workup.clinical.thresholds): its id and number.
+RULE_THRESHOLD = "StructureDefinition/workup-rule-threshold"
 
 
 def _fhir_id(key: str) -> str:
@@ -122,6 +124,25 @@ def plan_definition_resource(pathway: PathwayDefinition, *, base_url: str) -> di
             }
         ],
         "action": [_action(pathway, order, base_url=base_url) for order in pathway.orders],
+        **_threshold_extensions(pathway, base_url=base_url),
+    }
+
+
+def _threshold_extensions(pathway: PathwayDefinition, *, base_url: str) -> dict:
+    """The version's own alert thresholds; none when it keeps every cited default."""
+    if not pathway.thresholds:
+        return {}
+    return {
+        "extension": [
+            {
+                "url": codes.local(base_url, RULE_THRESHOLD),
+                "extension": [
+                    {"url": "id", "valueString": key},
+                    {"url": "value", "valueDecimal": value},
+                ],
+            }
+            for key, value in sorted(pathway.thresholds.items())
+        ]
     }
 
 

@@ -73,7 +73,7 @@ def _read(pathway: PathwayTemplate) -> PathwayEntries:
             if resp_check is not None
             else DEFAULT_INTERVALS
         ),
-        rules=rule_tables(pathway.rule_thresholds),
+        rules=rule_tables(pathway.rule_thresholds, version=f"{pathway.key} v{pathway.version}"),
     )
 
 

@@ -71,10 +71,15 @@ class _WorkupEntriesView(GenericAPIView):
             return RespiratoryReading.objects.none()
         return type(self).entries(workup=self.workup(self.kwargs["pk"]))
 
+    def _context(self, workup: Workup) -> dict:
+        """DRF's context with the workup's own respiratory rules: a reading's figures are rounded
+        beside its version's thresholds."""
+        return {**self.get_serializer_context(), "respiratory_rules": rules_for(workup=workup).respiratory}
+
     def get(self, request, pk: int):
         workup = self.workup(pk)
         page = self.paginate_queryset(type(self).entries(workup=workup))
-        serializer = self.output_serializer_class(page, many=True, context=_figures_context(workup))
+        serializer = self.output_serializer_class(page, many=True, context=self._context(workup))
         return self.get_paginated_response(serializer.data)
 
     @idempotent
@@ -103,12 +108,7 @@ class _WorkupEntriesView(GenericAPIView):
         entry.duplicate = result.duplicate
         # A double submission stores nothing: 200 with the entry recorded moments ago.
         code = status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED
-        return Response(self.created_serializer_class(entry, context=_figures_context(workup)).data, status=code)
-
-
-def _figures_context(workup: Workup) -> dict:
-    """The workup's own respiratory rules: a reading's figures are rounded beside its thresholds."""
-    return {"respiratory_rules": rules_for(workup=workup).respiratory}
+        return Response(self.created_serializer_class(entry, context=self._context(workup)).data, status=code)
 
 
 def _entries_schema(*, name: str, tag: str, what: str):
