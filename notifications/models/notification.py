@@ -61,8 +61,14 @@ class Notification(models.Model):
                 condition=Q(status__in=["pending", "sending", "retrying"]),
                 name="notification_undelivered_idx",
             ),
-            # The in-app inbox and its unread count.
+            # The in-app inbox.
             models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox_idx"),
+            # Its unread count (on every page): neither read nor settled, however many settled pile up.
+            models.Index(
+                fields=["recipient", "channel"],
+                condition=Q(read_at__isnull=True, settled_at__isnull=True),
+                name="notification_unread_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -213,7 +213,10 @@ def _subject_open_as_read(escalation: Escalation) -> bool:
 _ENDED_FIELDS = ["status", "ended_at", "end_reason", "next_step_at", "wake_at", "token", "armed_for"]
 
 
-def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | None = None) -> None:
+def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | None = None, settle: bool = True) -> None:
+    """End the climb. ``settle``: its subject was dealt with (the order done, not indicated or
+    cancelled, the group resolved, nothing open any more) — its unread in-app pages are settled.
+    False when a climb only gives way to another about the same subject (a severity rise)."""
     escalation.status = EscalationStatus.ENDED
     escalation.ended_at = now
     escalation.end_reason = reason[:200]
@@ -226,12 +229,20 @@ def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | No
     # group resolved (cancelled); in-app pages nobody has read yet are settled — nothing is left
     # to act on, so they leave the unread count (the inbox keeps them, marked as dealt with).
     waiting = Q(status__in=[NotificationStatus.PENDING, NotificationStatus.RETRYING])
-    unread = Q(channel=Channel.IN_APP, read_at__isnull=True, settled_at__isnull=True)
-    Notification.objects.filter(waiting | unread, escalation=escalation).update(
-        status=Case(When(waiting, then=Value(NotificationStatus.CANCELLED)), default=F("status")),
-        claimed_until=Case(When(waiting, then=Value(None, output_field=DateTimeField())), default=F("claimed_until")),
-        settled_at=Case(When(unread, then=Value(now)), default=F("settled_at")),
+    matching, changes = (
+        waiting,
+        {
+            "status": Case(When(waiting, then=Value(NotificationStatus.CANCELLED)), default=F("status")),
+            "claimed_until": Case(
+                When(waiting, then=Value(None, output_field=DateTimeField())), default=F("claimed_until")
+            ),
+        },
     )
+    if settle:
+        unread = Q(channel=Channel.IN_APP, read_at__isnull=True, settled_at__isnull=True)
+        matching |= unread
+        changes["settled_at"] = Case(When(unread, then=Value(now)), default=F("settled_at"))
+    Notification.objects.filter(matching, escalation=escalation).update(**changes)
 
 
 def _schedule_next_level(escalation: Escalation, *, now: datetime) -> None:
@@ -655,8 +666,8 @@ def _current_group_escalation(group: AlertGroup) -> Escalation | None:
 
 def escalation_restart_for_group(*, group: AlertGroup, now: datetime) -> Escalation:
     """The group's severity rose: the old climb ends and one under the stricter policy starts,
-    paging its first level at once."""
-    escalation_end_for_group(group=group, now=now, reason=f"severity raised to {group.severity}")
+    paging its first level at once. The old climb's pages stay unread: the group is still open."""
+    escalation_end_for_group(group=group, now=now, reason=f"severity raised to {group.severity}", settle=False)
     return escalation_start_for_group(group=group, now=now)
 
 
@@ -666,10 +677,17 @@ def escalation_acknowledge_for_group(*, group: AlertGroup, by: User, now: dateti
         escalation_acknowledge(escalation=escalation, by=by, now=now)
 
 
-def escalation_end_for_group(*, group: AlertGroup, now: datetime, reason: str, actor: User | None = None) -> None:
+def escalation_end_for_group(
+    *, group: AlertGroup, now: datetime, reason: str, actor: User | None = None, settle: bool = True
+) -> None:
     escalation = _current_group_escalation(group)
     if escalation is not None:
-        _end(escalation, now=now, reason=reason, actor=actor)
+        _end(escalation, now=now, reason=reason, actor=actor, settle=False)
+    if settle:
+        # The group is dealt with: the unread pages of every climb it had (a rise starts a new one).
+        Notification.objects.filter(
+            escalation__alert_group=group, channel=Channel.IN_APP, read_at__isnull=True, settled_at__isnull=True
+        ).update(settled_at=now)
 
 
 def escalation_lower_for_group(*, group: AlertGroup, now: datetime, from_severity: str) -> None:
@@ -697,10 +715,15 @@ def escalation_end_for_order(*, order: Order, now: datetime, reason: str, actor:
 
 
 def escalation_restart_for_order(*, order: Order, now: datetime) -> Escalation:
-    """The order's due time moved: its climb starts again from the new due time."""
+    """The order's due time moved: its climb starts again from the new due time. Moved later, the
+    pages it has sent ("due now") no longer hold: those nobody has read are settled."""
     escalation = Escalation.objects.select_for_update().filter(order=order).first()
     if escalation is None:
         return escalations_start_for_orders(orders=[order], now=now)[0]
+    if escalation.current_level >= 0 and order.escalation_starts_at > escalation.reference_at:
+        Notification.objects.filter(
+            escalation=escalation, channel=Channel.IN_APP, read_at__isnull=True, settled_at__isnull=True
+        ).update(settled_at=now)
     escalation.reference_at = order.escalation_starts_at
     escalation.window_minutes = order.window_minutes
     escalation.status = EscalationStatus.ACTIVE

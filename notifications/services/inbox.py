@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from notifications.models import Notification
-from notifications.selectors import inbox_for
+from notifications.selectors import inbox_for, inbox_unread
 from workup.models import User
 
 
@@ -19,4 +19,5 @@ def notifications_mark_shown_read(*, user: User, ids: list[int], now: datetime) 
 
 
 def notifications_mark_all_read(*, user: User, now: datetime) -> int:
-    return inbox_for(user=user).filter(read_at__isnull=True).update(read_at=now)
+    """Every unread notification (settled ones, already dealt with, are not counted)."""
+    return inbox_unread(user=user).update(read_at=now)

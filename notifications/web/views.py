@@ -59,8 +59,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     for notification in notifications:
         # A page whose subject was dealt with before it was read is not "new": it is shown as settled.
         notification.was_unread = notification.read_at is None and notification.settled_at is None
+    # What the page showed counts as read, settled ones included (they stop piling up unread).
     notifications_mark_shown_read(
-        user=request.user, ids=[n.pk for n in notifications if n.was_unread], now=timezone.now()
+        user=request.user, ids=[n.pk for n in notifications if n.read_at is None], now=timezone.now()
     )
     # Per patient, the patient with the newest notification first; newest first within each.
     order = {}

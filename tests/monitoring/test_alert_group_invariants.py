@@ -15,7 +15,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from notifications.models import Notification
@@ -111,6 +111,8 @@ def check_invariants(workup, model: Model) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(actions=st.lists(action_st, min_size=1, max_size=12))
+# A rise (a new climb for the same open group) then a resolve, always among the examples.
+@example(actions=[("raise", [("vc_low", "MED")]), ("raise", [("nif_weak", "CRIT")]), ("resolve_group", None)])
 def test_alert_group_invariants_hold_over_any_sequence(
     actions, ward, ward_team, broker, django_capture_on_commit_callbacks
 ):

@@ -11,9 +11,10 @@ from django.test import Client
 
 from notifications.models import Notification, NotificationStatus
 from notifications.selectors import inbox_unread
-from notifications.services.escalation import escalation_wake
-from notifications.services.inbox import notification_mark_read
+from notifications.services.escalation import escalation_restart_for_order, escalation_wake
+from notifications.services.inbox import notification_mark_read, notifications_mark_all_read
 from notifications.web.context import unread_count
+from orders.models import Order
 from orders.services import order_cancel, order_complete
 from tests.conftest import T0
 from tests.factories import open_workup
@@ -112,3 +113,50 @@ def test_the_api_and_the_inbox_page_show_a_settled_page_as_dealt_with(workup, wa
     assert listed["read_at"] is None and listed["settled_at"] is not None
     inbox = client.get("/notifications/").content.decode()
     assert "dealt with</span>" in inbox and '<span class="new-tag">' not in inbox
+
+
+def test_a_rise_in_severity_leaves_the_pages_of_the_still_open_group_unread(workup, ward_team):
+    physician, nurse = ward_team["physician"], ward_team["nurse"]
+    reading_record(workup=workup, data={"fvc_ml": 1450}, by=nurse, now=T0 + MIN)  # < 1.5 L: HIGH
+    group = AlertGroup.objects.get(workup=workup)
+    [high_page] = Notification.objects.filter(escalation__alert_group=group, channel="in_app", recipient=physician)
+
+    reading_record(workup=workup, data={"fvc_ml": 900}, by=nurse, now=T0 + 10 * MIN)  # CRIT: the group rises
+
+    group.refresh_from_db()
+    high_page.refresh_from_db()
+    assert (group.severity, group.status) == ("CRIT", "open")
+    assert high_page.settled_at is None  # the patient got worse: nothing was dealt with
+    assert unread_count(physician) == 2  # the HIGH page and the CRIT page
+
+
+def test_a_due_time_moved_later_settles_the_due_now_page_and_the_climb_starts_again(workup, ward_team):
+    labs = workup.orders.get(key="labs")
+    climb(labs, until=labs.due_at)
+    [page] = pages(labs)
+    later = labs.due_at + 2 * dt.timedelta(hours=1)
+    Order.objects.filter(pk=labs.pk).update(due_at=later)
+    labs.refresh_from_db()
+
+    moved_at = page.created_at + 5 * MIN
+    escalation = escalation_restart_for_order(order=labs, now=moved_at)
+
+    page.refresh_from_db()
+    assert page.settled_at == moved_at
+    assert (escalation.next_level, escalation.next_step_at) == (0, later)
+
+
+def test_read_all_marks_what_is_unread_and_the_inbox_marks_what_it_showed(workup, ward_team):
+    nurse = ward_team["nurse"]
+    labs, swallow = workup.orders.get(key="labs"), workup.orders.get(key="swallow_screen")
+    climb(labs, until=labs.due_at)
+    climb(swallow, until=swallow.due_at)
+    order_complete(order=labs, by=nurse, now=labs.due_at + MIN, result="sent")
+
+    assert notifications_mark_all_read(user=nurse, now=swallow.due_at + MIN) == 1  # the swallow page
+
+    client = Client()
+    client.force_login(nurse)
+    client.get("/notifications/")
+    [labs_page] = pages(labs)
+    assert labs_page.read_at is not None and labs_page.settled_at is not None  # shown: read too
