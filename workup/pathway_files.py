@@ -85,7 +85,8 @@ class PathwayDefinition:
     condition: str
     description: str
     orders: tuple[OrderDefinition, ...] = field(default_factory=tuple)
-    # Rule thresholds this version changes, by id (workup.clinical.thresholds); numbers as given.
+    # Rule thresholds this version changes, by id (workup.clinical.thresholds): validated and
+    # normalised (whole numbers as int, defaults left out), so equal files compare equal.
     thresholds: dict = field(default_factory=dict)
 
 
@@ -253,7 +254,8 @@ def _definition(raw) -> PathwayDefinition:
 
 
 def _thresholds(raw) -> dict:
-    """The ``thresholds:`` mapping (id → number), each checked against its rule's default."""
+    """The ``thresholds:`` mapping (id → number): checked (known id, a number within its measure's
+    plausible lines, CRIT not looser than HIGH, ranges not inverted) and normalised."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
