@@ -45,7 +45,10 @@ def test_every_numeric_threshold_of_every_table_has_one_id_and_its_cited_default
         for c in rule.conditions
         if c.op != "is_true"
     ]
-    assert len(THRESHOLD_DEFAULTS) == len(numeric) == 21
+    assert len(numeric) == 21
+    assert len(THRESHOLD_DEFAULTS) == 21 + 2  # and the cadence's EGRIS line and quiet period
+    assert THRESHOLD_DEFAULTS["resp_check.tight_from_egris_points"] == D("3")
+    assert THRESHOLD_DEFAULTS["resp_check.quiet_period_hours"] == D("48")
     assert THRESHOLD_DEFAULTS["vc_low.fvc_ml_per_kg_ibw"] == D("20")
     assert THRESHOLD_DEFAULTS["nif_weak.nif_cm_h2o"] == D("-30")
     assert THRESHOLD_DEFAULTS["vc_fall.fvc_fall_from_best_percent.crit"] == D("50")
@@ -167,7 +170,7 @@ def test_the_documented_table_lists_every_id_with_its_default():
 
 
 def test_every_default_is_a_plausible_line_of_its_measure():
-    measures = {c.measure for c in _CONDITIONS.values()}
+    measures = {c.measure for c in _CONDITIONS.values()} | {"egris_points", "quiet_period_hours"}
     assert set(PLAUSIBLE_LINES) == measures
     assert all(threshold_problem(key, float(default)) == "" for key, default in THRESHOLD_DEFAULTS.items())
 

@@ -14,10 +14,12 @@ from django.core.exceptions import ValidationError
 
 from tests.conftest import T0
 from tests.factories import open_workup
+from workup.clinical.cadence import Cadence
 from workup.errors import PathwayConflict
 from workup.fhir.plan_definition import plan_definition_resource
 from workup.models import Alert, PathwayTemplate, RespiratoryReading
 from workup.monitoring import pathway_cache
+from workup.monitoring.selectors import workup_resp_cadence
 from workup.monitoring.services.readings import reading_record
 from workup.monitoring.services.vitals import vitals_record
 from workup.pathway_files import GBS_V2_FILE, PathwayFileError, definition_from_rows, dump_pathway, parse_pathway
@@ -203,3 +205,43 @@ def test_the_fhir_plan_definition_carries_the_version_s_thresholds(v3):
     default = PathwayTemplate.objects.get(key="suspected-gbs", version=2)
     plain = definition_from_rows(pathway=default, order_templates=default.order_templates.order_by("position"))
     assert "extension" not in plan_definition_resource(plain, base_url="https://workup.h.test")
+
+
+# Onset 2 days before admission (+2), MRC 44 (+1): EGRIS 3.
+EGRIS_3 = {"onset_of_weakness_on": dt.date(2026, 11, 22), "mrc_sum_score": 44}
+
+
+def test_the_cadence_tightens_from_the_version_s_egris_line(tmp_path, ward, physician):
+    pathway, _ = pathway_publish(path=version_file(tmp_path, {"resp_check.tight_from_egris_points": 4}))
+    on_v3 = workup_on(pathway, ward, physician, **EGRIS_3)
+    on_v2 = open_workup(ward=ward, opened_by=physician, now=T0, triage=EGRIS_3)
+    on_v2.pathway = PathwayTemplate.objects.get(key="suspected-gbs", version=2)
+    on_v2.save(update_fields=["pathway"])
+
+    assert workup_resp_cadence(workup=on_v2, now=T0 + H) == Cadence(120, ("EGRIS 3 ≥ 3",))
+    assert workup_resp_cadence(workup=on_v3, now=T0 + H) == Cadence(240, ())
+
+
+def test_the_checks_relax_after_the_version_s_quiet_period(tmp_path, ward, physician, nurse, broker):
+    pathway, _ = pathway_publish(path=version_file(tmp_path, {"resp_check.quiet_period_hours": 24}))
+    workup = workup_on(pathway, ward, physician)
+    reading_record(workup=workup, data={"fvc_ml": 4000}, by=nurse, now=T0 + H, taken_at=T0 + H)
+    reading = reading_record(workup=workup, data={"fvc_ml": 2600}, by=nurse, now=T0 + 2 * H)  # a fall: HIGH
+    assert reading.reading.findings  # the finding the quiet period counts from
+    Alert.objects.filter(workup=workup).update(status="resolved")  # the team dealt with it
+
+    assert workup_resp_cadence(workup=workup, now=T0 + 20 * H).reasons == ("respiratory finding in the last 24 h",)
+    assert workup_resp_cadence(workup=workup, now=T0 + 27 * H) == Cadence(240, ())
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("resp_check.tight_from_egris_points", 8, "between 1 and 7 (default 3)"),
+        ("resp_check.tight_from_egris_points", 2.5, "must be a whole number"),
+        ("resp_check.quiet_period_hours", 0, "between 1 and 168 h (default 48)"),
+    ],
+)
+def test_unusable_cadence_lines_are_refused(tmp_path, key, value, problem):
+    with pytest.raises(PathwayFileError, match=re.escape(problem)):
+        parse_pathway(version_file(tmp_path, {key: value}).read_text())

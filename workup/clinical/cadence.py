@@ -19,7 +19,9 @@ The two intervals are the defaults of the pathway template (spec preamble: every
 window is the default of a versioned template): a published version holds its own on its
 ``resp_check`` order — ``recurrence_interval_minutes`` (routine) and ``tight_interval_minutes``
 (while any reason above holds) — and a workup follows the version it runs on
-(workup.monitoring.selectors.workup_resp_cadence). The reasons for tightening stay here.
+(workup.monitoring.selectors.workup_resp_cadence). The EGRIS line (3) and the quiet period (48 h)
+are thresholds a version may change as well (``thresholds:`` ``resp_check.tight_from_egris_points``,
+``resp_check.quiet_period_hours``; workup.clinical.thresholds); which reasons tighten stays here.
 """
 
 import datetime as dt
@@ -46,10 +48,15 @@ class Cadence:
 
 @dataclass(frozen=True)
 class RespCheckIntervals:
-    """A pathway version's resp_check intervals (its resp_check order template), or the defaults."""
+    """A pathway version's resp_check cadence: the intervals of its resp_check order template and
+    the tightening lines of its thresholds (workup.clinical.thresholds), or the defaults."""
 
     routine_minutes: int = RESP_CHECK_INTERVAL_MINUTES
     tight_minutes: int = RESP_CHECK_TIGHT_INTERVAL_MINUTES
+    # Tight from this EGRIS up (spec §2/§5: "EGRIS ≥ 3" [S3]).
+    tight_from_egris_points: int = EGRIS_HIGH_CARE_POINTS
+    # Tight while a respiratory finding is more recent than this [local].
+    quiet_period: dt.timedelta = RESP_CHECK_QUIET_PERIOD
 
 
 DEFAULT_INTERVALS = RespCheckIntervals()
@@ -100,12 +107,13 @@ def resp_check_cadence(
     could be computed); ``open_alert_severities`` those of every unresolved alert of the workup;
     ``intervals`` those of the workup's pathway version."""
     reasons = []
-    if egris_points is not None and egris_points >= EGRIS_HIGH_CARE_POINTS:
-        reasons.append(f"EGRIS {egris_points} ≥ {EGRIS_HIGH_CARE_POINTS}")
+    if egris_points is not None and egris_points >= intervals.tight_from_egris_points:
+        reasons.append(f"EGRIS {egris_points} ≥ {intervals.tight_from_egris_points}")
     if any(severity in _TIGHTENING_SEVERITIES for severity in open_alert_severities):
         reasons.append("HIGH/CRIT alert open")
-    if last_respiratory_finding_at is not None and now - last_respiratory_finding_at < RESP_CHECK_QUIET_PERIOD:
-        reasons.append("respiratory finding in the last 48 h")
+    quiet = intervals.quiet_period
+    if last_respiratory_finding_at is not None and now - last_respiratory_finding_at < quiet:
+        reasons.append(f"respiratory finding in the last {quiet.total_seconds() / 3600:g} h")
     if reasons:
         return Cadence(intervals.tight_minutes, tuple(reasons))
     return Cadence(intervals.routine_minutes, ())

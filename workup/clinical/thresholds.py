@@ -17,15 +17,18 @@ operator and its severity stay those of the spec, and so does every yes/no sign.
 """
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 
 from workup.clinical.autonomic import AUTONOMIC_RULES
+from workup.clinical.cadence import RESP_CHECK_QUIET_PERIOD, RespCheckIntervals
 from workup.clinical.neuro import NEURO_RULES
 from workup.clinical.reconsider import NADIR_RULES, RECONSIDER_RULES
 from workup.clinical.respiratory import RESPIRATORY_RULES
 from workup.clinical.rules import Condition, Rule, finite_decimal, whole_number_text
+from workup.clinical.scores import EGRIS_HIGH_CARE_POINTS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,9 +69,25 @@ def _ids(tables: RuleTables) -> dict[str, Condition]:
     }
 
 
-# Every threshold a pathway version may change, with its default (from the cited tables).
-THRESHOLD_DEFAULTS: dict[str, Decimal] = {key: c.threshold for key, c in _ids(DEFAULT_RULE_TABLES).items()}
 _CONDITIONS = _ids(DEFAULT_RULE_TABLES)
+
+# The respiratory-check cadence's lines (workup.clinical.cadence), thresholds of the version too:
+# the checks tighten from this EGRIS up, and while a respiratory finding is more recent than this.
+# id → (default, measure, unit as written after the number).
+CADENCE_LINES: dict[str, tuple[Decimal, str, str]] = {
+    "resp_check.tight_from_egris_points": (Decimal(EGRIS_HIGH_CARE_POINTS), "egris_points", ""),  # ≥ 3 [S3]
+    "resp_check.quiet_period_hours": (
+        Decimal(int(RESP_CHECK_QUIET_PERIOD.total_seconds() // 3600)),
+        "quiet_period_hours",
+        "h",
+    ),  # 48 h [local]
+}
+
+# Every threshold a pathway version may change, with its default (from the cited tables).
+THRESHOLD_DEFAULTS: dict[str, Decimal] = {
+    **{key: c.threshold for key, c in _CONDITIONS.items()},
+    **{key: default for key, (default, _, _) in CADENCE_LINES.items()},
+}
 
 
 def _text(number: Decimal) -> str:
@@ -107,23 +126,34 @@ PLAUSIBLE_LINES: dict[str, tuple[Decimal, Decimal, bool]] = {
     "bladder_scan_ml": (Decimal(50), Decimal(2000), True),
     "csf_wbc_per_ul": (Decimal(1), Decimal(1000), True),
     "onset_to_nadir_days": (Decimal(1), Decimal(365), True),
+    "egris_points": (Decimal(1), Decimal(7), True),
+    "quiet_period_hours": (Decimal(1), Decimal(168), True),
 }
+
+
+def _line(key: str) -> tuple[Decimal, str, str] | None:
+    """(default, measure, unit) of a threshold id; None for an unknown one."""
+    condition = _CONDITIONS.get(key)
+    if condition is not None:
+        return condition.threshold, condition.measure, condition.unit
+    return CADENCE_LINES.get(key)
 
 
 def threshold_problem(key: str, value: object) -> str:
     """Why a pathway file's threshold cannot be used ("" if it can), for one id on its own."""
-    condition = _CONDITIONS.get(key)
-    if condition is None:
+    line = _line(key)
+    if line is None:
         return f"unknown threshold '{key}'; the known ones are listed in docs/clinical-rules.md."
+    default, measure, unit = line
     # A number as YAML writes one; text ("25", "25 mL/kg") is refused rather than guessed at.
     number = finite_decimal(value) if isinstance(value, int | float) else None
     if number is None:
         return f"{key} must be a number, got {value!r}."
-    low, high, whole = PLAUSIBLE_LINES[condition.measure]
-    unit = f" {condition.unit}" if condition.unit and not condition.unit.startswith(("%", "/")) else condition.unit
+    low, high, whole = PLAUSIBLE_LINES[measure]
+    unit = f" {unit}" if unit and not unit.startswith(("%", "/")) else unit
     if not low <= number <= high:
         between = f"between {_text(low)} and {_text(high)}{unit}"
-        return f"{key} must be {between} (default {_text(condition.threshold)}); got {_text(number)}."
+        return f"{key} must be {between} (default {_text(default)}); got {_text(number)}."
     if whole and number != number.to_integral_value():
         return f"{key} must be a whole number; got {_text(number)}."
     return ""
@@ -211,3 +241,15 @@ def rule_tables(thresholds: Mapping[str, object] | None, *, version: str = "") -
             rules.append(rule)
         tables[name] = tuple(rules)
     return RuleTables(**tables)
+
+
+def with_cadence_lines(intervals: RespCheckIntervals, thresholds: Mapping[str, object] | None) -> RespCheckIntervals:
+    """A version's resp_check cadence with its own EGRIS line and quiet period, where it sets them."""
+    thresholds = thresholds or {}
+    egris = finite_decimal(thresholds.get("resp_check.tight_from_egris_points"))
+    hours = finite_decimal(thresholds.get("resp_check.quiet_period_hours"))
+    return dataclasses.replace(
+        intervals,
+        tight_from_egris_points=int(egris) if egris is not None else intervals.tight_from_egris_points,
+        quiet_period=dt.timedelta(hours=int(hours)) if hours is not None else intervals.quiet_period,
+    )

@@ -21,7 +21,7 @@ from django.dispatch import receiver
 from orders.completion import CompletionRule, completion_rule_for
 from orders.selectors import order_template_for
 from workup.clinical.cadence import DEFAULT_INTERVALS, RESP_CHECK_KEY, RespCheckIntervals, resp_check_intervals
-from workup.clinical.thresholds import DEFAULT_RULE_TABLES, RuleTables, rule_tables
+from workup.clinical.thresholds import DEFAULT_RULE_TABLES, RuleTables, rule_tables, with_cadence_lines
 from workup.models import OrderTemplate, PathwayTemplate, Workup
 
 _CLEARED_BY = frozenset({"workup.pathwaytemplate", "workup.ordertemplate"})
@@ -65,13 +65,14 @@ def _read(pathway: PathwayTemplate) -> PathwayEntries:
     return PathwayEntries(
         templates=MappingProxyType(by_key),
         completion_rules=MappingProxyType(rules),
-        resp_check_intervals=(
+        resp_check_intervals=with_cadence_lines(
             resp_check_intervals(
                 recurrence_interval_minutes=resp_check.recurrence_interval_minutes,
                 tight_interval_minutes=resp_check.tight_interval_minutes,
             )
             if resp_check is not None
-            else DEFAULT_INTERVALS
+            else DEFAULT_INTERVALS,
+            pathway.rule_thresholds,
         ),
         rules=rule_tables(pathway.rule_thresholds, version=f"{pathway.key} v{pathway.version}"),
     )
