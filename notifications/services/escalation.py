@@ -243,6 +243,16 @@ def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | No
         matching |= unread
         changes["settled_at"] = Case(When(unread, then=Value(now)), default=F("settled_at"))
     Notification.objects.filter(matching, escalation=escalation).update(**changes)
+    if settle and escalation.alert_group_id is not None:
+        # The group is dealt with: the pages of its earlier climbs too (a rise leaves them unread).
+        _settle_group_pages(escalation.alert_group_id, now=now)
+
+
+def _settle_group_pages(group_id: int, *, now: datetime) -> None:
+    """The group is dealt with: the unread in-app pages of every climb it had."""
+    Notification.objects.filter(
+        escalation__alert_group_id=group_id, channel=Channel.IN_APP, read_at__isnull=True, settled_at__isnull=True
+    ).update(settled_at=now)
 
 
 def _schedule_next_level(escalation: Escalation, *, now: datetime) -> None:
@@ -682,12 +692,9 @@ def escalation_end_for_group(
 ) -> None:
     escalation = _current_group_escalation(group)
     if escalation is not None:
-        _end(escalation, now=now, reason=reason, actor=actor, settle=False)
-    if settle:
-        # The group is dealt with: the unread pages of every climb it had (a rise starts a new one).
-        Notification.objects.filter(
-            escalation__alert_group=group, channel=Channel.IN_APP, read_at__isnull=True, settled_at__isnull=True
-        ).update(settled_at=now)
+        _end(escalation, now=now, reason=reason, actor=actor, settle=settle)
+    elif settle:
+        _settle_group_pages(group.pk, now=now)
 
 
 def escalation_lower_for_group(*, group: AlertGroup, now: datetime, from_severity: str) -> None:

@@ -160,3 +160,20 @@ def test_read_all_marks_what_is_unread_and_the_inbox_marks_what_it_showed(workup
     client.get("/notifications/")
     [labs_page] = pages(labs)
     assert labs_page.read_at is not None and labs_page.settled_at is not None  # shown: read too
+
+
+def test_a_climb_that_finds_its_group_resolved_settles_the_pages_of_every_climb_of_the_group(workup, ward_team):
+    physician, nurse = ward_team["physician"], ward_team["nurse"]
+    reading_record(workup=workup, data={"fvc_ml": 1450}, by=nurse, now=T0 + MIN)  # HIGH
+    reading_record(workup=workup, data={"fvc_ml": 900}, by=nurse, now=T0 + 10 * MIN)  # rises to CRIT
+    group = AlertGroup.objects.get(workup=workup)
+    # the group was resolved by a path that did not end its climb (the wake is the safety net)
+    AlertGroup.objects.filter(pk=group.pk).update(status="resolved")
+    escalation = group.escalations.exclude(status="ended").get()
+
+    at = escalation.next_step_at
+    assert escalation_wake(escalation_id=escalation.pk, token=str(escalation.token), now=at) == "ended"
+
+    pages_of_group = Notification.objects.filter(escalation__alert_group=group, channel="in_app")
+    assert pages_of_group.count() >= 3 and set(pages_of_group.values_list("settled_at", flat=True)) == {at}
+    assert unread_count(physician) == 0
