@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from notifications.models import Channel, Escalation, Notification, NotificationStatus
+from notifications.models import UNREAD, Channel, Escalation, Notification, NotificationStatus
 from workup.models import User
 
 
@@ -38,4 +38,4 @@ def inbox_for(*, user: User) -> QuerySet[Notification]:
 def inbox_unread(*, user: User) -> QuerySet[Notification]:
     """What in the inbox still asks for the recipient's attention: not read, and its subject not
     dealt with yet (a page about an order done since, or a resolved alert group, is settled)."""
-    return inbox_for(user=user).filter(read_at__isnull=True, settled_at__isnull=True)
+    return inbox_for(user=user).filter(UNREAD)

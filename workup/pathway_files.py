@@ -260,11 +260,12 @@ def _thresholds(raw) -> dict:
         return {}
     if not isinstance(raw, dict):
         raise PathwayFileError("thresholds must be a mapping of threshold id to number.", field="thresholds")
-    problems = thresholds_problems({str(key): value for key, value in raw.items()})
-    for key in raw:
-        if str(key) in problems:
-            raise PathwayFileError(problems[str(key)], field=f"thresholds.{key}")
-    return normalised_thresholds({str(key): value for key, value in raw.items()})
+    given = {str(key): value for key, value in raw.items()}
+    problems = thresholds_problems(given)
+    for key in given:
+        if key in problems:
+            raise PathwayFileError(problems[key], field=f"thresholds.{key}")
+    return normalised_thresholds(given)
 
 
 def read_pathway_file(path: Path) -> PathwayDefinition:

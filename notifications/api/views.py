@@ -16,7 +16,7 @@ from notifications.api.serializers import (
     NotificationSerializer,
     UnreadCountSerializer,
 )
-from notifications.models import Notification
+from notifications.models import UNREAD, Notification
 from notifications.selectors import inbox_for, inbox_unread
 from notifications.services.escalation import escalation_acknowledge
 from notifications.services.inbox import notification_mark_read, notifications_mark_all_read
@@ -51,7 +51,7 @@ class NotificationListView(_InboxView):
     def get(self, request):
         notifications = self.get_queryset()
         if request.query_params.get("unread") in ("true", "1"):
-            notifications = notifications.filter(read_at__isnull=True, settled_at__isnull=True)
+            notifications = notifications.filter(UNREAD)
         page = self.paginate_queryset(notifications)
         return self.get_paginated_response(NotificationSerializer(page, many=True).data)
 

@@ -7,7 +7,7 @@ from notifications.models.escalation import (
     EscalationStatus,
     SubjectKind,
 )
-from notifications.models.notification import Channel, DeliveryAttempt, Notification, NotificationStatus
+from notifications.models.notification import UNREAD, Channel, DeliveryAttempt, Notification, NotificationStatus
 
 __all__ = [
     "AuditorRun",
@@ -21,4 +21,5 @@ __all__ = [
     "Notification",
     "NotificationStatus",
     "SubjectKind",
+    "UNREAD",
 ]

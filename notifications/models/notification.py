@@ -18,6 +18,10 @@ class NotificationStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"  # not sent: the order was done or the alert resolved first
 
 
+# Still asks for the recipient's attention: not read, and its subject not dealt with (settled).
+UNREAD = Q(read_at__isnull=True, settled_at__isnull=True)
+
+
 class Notification(models.Model):
     """One message to one recipient (or one ward webhook) on one channel: the outbox row.
 
@@ -66,7 +70,7 @@ class Notification(models.Model):
             # Its unread count (on every page): neither read nor settled, however many settled pile up.
             models.Index(
                 fields=["recipient", "channel"],
-                condition=Q(read_at__isnull=True, settled_at__isnull=True),
+                condition=UNREAD,
                 name="notification_unread_idx",
             ),
         ]

@@ -19,6 +19,7 @@ from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
 
 from notifications import dispatch
 from notifications.models import (
+    UNREAD,
     Channel,
     Escalation,
     EscalationLevel,
@@ -213,6 +214,14 @@ def _subject_open_as_read(escalation: Escalation) -> bool:
 _ENDED_FIELDS = ["status", "ended_at", "end_reason", "next_step_at", "wake_at", "token", "armed_for"]
 
 
+_UNREAD_IN_APP = Q(channel=Channel.IN_APP) & UNREAD
+
+
+def _settle_pages(*, now: datetime, **subject) -> None:
+    """The unread in-app pages of ``subject`` (an escalation, an alert group) need no one any more."""
+    Notification.objects.filter(_UNREAD_IN_APP, **subject).update(settled_at=now)
+
+
 def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | None = None, settle: bool = True) -> None:
     """End the climb. ``settle``: its subject was dealt with (the order done, not indicated or
     cancelled, the group resolved, nothing open any more) — its unread in-app pages are settled.
@@ -226,8 +235,9 @@ def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | No
     escalation.save(update_fields=_ENDED_FIELDS)
     _log(escalation, "ended", at=now, actor=actor, detail=reason)
     # One statement: pages still waiting to go out would arrive after the order was done or the
-    # group resolved (cancelled); in-app pages nobody has read yet are settled — nothing is left
-    # to act on, so they leave the unread count (the inbox keeps them, marked as dealt with).
+    # group resolved (cancelled); an order's in-app pages nobody has read yet are settled — nothing
+    # is left to act on, so they leave the unread count (the inbox keeps them, marked as dealt with).
+    # A group's are settled across all its climbs, after.
     waiting = Q(status__in=[NotificationStatus.PENDING, NotificationStatus.RETRYING])
     matching, changes = (
         waiting,
@@ -238,21 +248,13 @@ def _end(escalation: Escalation, *, now: datetime, reason: str, actor: User | No
             ),
         },
     )
-    if settle:
-        unread = Q(channel=Channel.IN_APP, read_at__isnull=True, settled_at__isnull=True)
-        matching |= unread
-        changes["settled_at"] = Case(When(unread, then=Value(now)), default=F("settled_at"))
+    if settle and escalation.alert_group_id is None:
+        matching |= _UNREAD_IN_APP
+        changes["settled_at"] = Case(When(_UNREAD_IN_APP, then=Value(now)), default=F("settled_at"))
     Notification.objects.filter(matching, escalation=escalation).update(**changes)
     if settle and escalation.alert_group_id is not None:
-        # The group is dealt with: the pages of its earlier climbs too (a rise leaves them unread).
-        _settle_group_pages(escalation.alert_group_id, now=now)
-
-
-def _settle_group_pages(group_id: int, *, now: datetime) -> None:
-    """The group is dealt with: the unread in-app pages of every climb it had."""
-    Notification.objects.filter(
-        escalation__alert_group_id=group_id, channel=Channel.IN_APP, read_at__isnull=True, settled_at__isnull=True
-    ).update(settled_at=now)
+        # The group is dealt with: the pages of all its climbs (a rise leaves the earlier ones unread).
+        _settle_pages(now=now, escalation__alert_group_id=escalation.alert_group_id)
 
 
 def _schedule_next_level(escalation: Escalation, *, now: datetime) -> None:
@@ -694,7 +696,7 @@ def escalation_end_for_group(
     if escalation is not None:
         _end(escalation, now=now, reason=reason, actor=actor, settle=settle)
     elif settle:
-        _settle_group_pages(group.pk, now=now)
+        _settle_pages(now=now, escalation__alert_group=group)
 
 
 def escalation_lower_for_group(*, group: AlertGroup, now: datetime, from_severity: str) -> None:
@@ -728,9 +730,7 @@ def escalation_restart_for_order(*, order: Order, now: datetime) -> Escalation:
     if escalation is None:
         return escalations_start_for_orders(orders=[order], now=now)[0]
     if escalation.current_level >= 0 and order.escalation_starts_at > escalation.reference_at:
-        Notification.objects.filter(
-            escalation=escalation, channel=Channel.IN_APP, read_at__isnull=True, settled_at__isnull=True
-        ).update(settled_at=now)
+        _settle_pages(now=now, escalation=escalation)
     escalation.reference_at = order.escalation_starts_at
     escalation.window_minutes = order.window_minutes
     escalation.status = EscalationStatus.ACTIVE

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from notifications.models import UNREAD
 from notifications.selectors import inbox_for
 from notifications.services.inbox import (
     notification_mark_read,
@@ -52,7 +53,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     severity = request.GET.get("severity", "")
     shown = inbox_for(user=request.user).select_related("workup__ward", "workup__patient")
     if unread_only:
-        shown = shown.filter(read_at__isnull=True, settled_at__isnull=True)
+        shown = shown.filter(UNREAD)
     if severity in SEVERITIES:
         shown = shown.filter(severity=severity)
     notifications = list(shown[:INBOX_PAGE_SIZE])

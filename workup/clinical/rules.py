@@ -170,6 +170,11 @@ def whole_number_text(value: Decimal) -> str:
     return str(int(value)) if value.is_finite() and value == value.to_integral_value() else ""
 
 
+def limit_number_text(value: Decimal) -> str:
+    """A threshold as a limit is written: whole without decimals, a true minus ("20", "−30", "1.5")."""
+    return (whole_number_text(value) or str(value)).replace("-", "−")
+
+
 def figure_text(value: Number, conditions: Iterable[Condition] = (), places: int = 1) -> str:
     """``round_beside`` as text; a whole number without decimals ("1300", "20")."""
     exact = to_decimal(value)

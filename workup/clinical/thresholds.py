@@ -27,7 +27,8 @@ from workup.clinical.cadence import RESP_CHECK_QUIET_PERIOD, RespCheckIntervals
 from workup.clinical.neuro import NEURO_RULES
 from workup.clinical.reconsider import NADIR_RULES, RECONSIDER_RULES
 from workup.clinical.respiratory import RESPIRATORY_RULES
-from workup.clinical.rules import Condition, Rule, finite_decimal, whole_number_text
+from workup.clinical.rules import Condition, Rule, finite_decimal
+from workup.clinical.rules import limit_number_text as _text
 from workup.clinical.scores import EGRIS_HIGH_CARE_POINTS
 
 
@@ -88,10 +89,6 @@ THRESHOLD_DEFAULTS: dict[str, Decimal] = {
     **{key: c.threshold for key, c in _CONDITIONS.items()},
     **{key: default for key, (default, _, _) in CADENCE_LINES.items()},
 }
-
-
-def _text(number: Decimal) -> str:
-    return (whole_number_text(number) or str(number)).replace("-", "−")
 
 
 def _limit_text(condition: Condition, threshold: Decimal) -> str:

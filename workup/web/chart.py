@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 
 from workup.clinical.respiratory import RESPIRATORY_RULES
-from workup.clinical.rules import Rule, whole_number_text
+from workup.clinical.rules import Rule, limit_number_text
 
 WIDTH = 640
 HEIGHT = 300
@@ -96,10 +96,6 @@ def _threshold(rules: Sequence[Rule], key: str, measure: str) -> Decimal:
     return next(c.threshold for r in rules if r.key == key for c in r.conditions if c.measure == measure)
 
 
-def _number_text(value: Decimal) -> str:
-    return (whole_number_text(value) or str(value)).replace("-", "−")
-
-
 def vc_chart(*, readings: Sequence[ChartReading], tz: tzinfo, rules: Sequence[Rule] = RESPIRATORY_RULES) -> VcChart:
     """Coordinates for the readings (any order), oldest left. The best-value marker sits on the
     reading with the highest FVC in mL, the figure the rules compare against. ``rules``: the
@@ -171,8 +167,8 @@ def vc_chart(*, readings: Sequence[ChartReading], tz: tzinfo, rules: Sequence[Ru
         nif_points=nif_points,
         fvc_threshold_y=y_for(fvc_line, fvc_top),
         nif_threshold_y=y_for(abs(nif_line), nif_top),
-        fvc_threshold_label=f"{_number_text(fvc_line)} mL/kg",
-        nif_threshold_label=f"{_number_text(nif_line)} cmH2O",
+        fvc_threshold_label=f"{limit_number_text(fvc_line)} mL/kg",
+        nif_threshold_label=f"{limit_number_text(nif_line)} cmH2O",
         best=best,
         fvc_ticks=fvc_ticks,
         nif_ticks=nif_ticks,
